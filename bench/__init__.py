@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): ratios and scaling, peak memory; never asserted in tests."""

@@ -1,0 +1,423 @@
+{#-
+    Every place an identifier shows up, one row per (record, identifier), before any linking.
+    `record_key` groups the identifiers one record showed together: the observed links are the
+    pairs within a record. A shared `record_key` is the only evidence of "same person" — never a
+    referral or discount code.
+-#}
+with
+
+web_events as (
+
+    select * from {{ ref('stg_web_events__events') }}
+
+),
+
+shopify_customers as (
+
+    select * from {{ ref('stg_shopify__customers') }}
+
+),
+
+shopify_orders as (
+
+    select * from {{ ref('stg_shopify__orders') }}
+
+),
+
+amazon_orders as (
+
+    select * from {{ ref('stg_amazon_sp__orders') }}
+
+),
+
+email_profiles as (
+
+    select * from {{ ref('stg_email__profiles') }}
+
+),
+
+email_events as (
+
+    select * from {{ ref('stg_email__events') }}
+
+),
+
+loyalty_members as (
+
+    select * from {{ ref('stg_loyalty__members') }}
+
+),
+
+consent_events as (
+
+    select * from {{ ref('stg_privacy__consent_events') }}
+
+),
+
+referrals as (
+
+    select * from {{ ref('stg_referrals__referrals') }}
+
+),
+
+experiment_assignments as (
+
+    select * from {{ ref('stg_experiments__assignments') }}
+
+),
+
+-- Web: a device seen logged in. Many events per device and day: one sighting per pair and day.
+web_logins as (
+
+    select
+        anonymous_id_type,
+        anonymous_id,
+        login_user_id,
+        min(event_at) as seen_at
+    from web_events
+    where login_user_id is not null
+    group by
+        anonymous_id_type,
+        anonymous_id,
+        login_user_id,
+        cast(event_at as date)
+
+),
+
+web_devices as (
+
+    select
+        anonymous_id_type,
+        anonymous_id,
+        min(event_at) as first_seen_at,
+        max(event_at) as last_seen_at
+    from web_events
+    where anonymous_id is not null
+    group by
+        anonymous_id_type,
+        anonymous_id
+
+),
+
+assignments_typed as (
+
+    select
+        experiment_assignments.assignment_id,
+        coalesce(web_devices.anonymous_id_type, 'cookie') as anonymous_id_type,
+        experiment_assignments.anonymous_id,
+        experiment_assignments.login_user_id,
+        experiment_assignments.assigned_at
+    from experiment_assignments
+    left join web_devices
+        on experiment_assignments.anonymous_id = web_devices.anonymous_id
+
+),
+
+web_purchases as (
+
+    select
+        web_events.event_id,
+        web_events.anonymous_id_type,
+        web_events.anonymous_id,
+        cast(shopify_orders.customer_id as {{ dbt.type_string() }}) as shopify_customer_id,
+        shopify_orders.email_hash,
+        web_events.event_at as seen_at
+    from web_events
+    inner join shopify_orders
+        on web_events.transaction_id = cast(shopify_orders.order_id as {{ dbt.type_string() }})
+    where web_events.event_name = 'purchase'
+
+),
+
+sightings as (
+
+    -- device <-> login user id (one record per device, login and day)
+    select
+        {{ dbt.concat(["'web_login:'", 'anonymous_id', "'|'", 'login_user_id', "'|'", dbt.safe_cast('cast(seen_at as date)', dbt.type_string())]) }}
+            as record_key,
+        'web_events' as evidence_source,
+        anonymous_id_type as identifier_type,
+        anonymous_id as identifier,
+        seen_at
+    from web_logins
+    union all
+    select
+        {{ dbt.concat(["'web_login:'", 'anonymous_id', "'|'", 'login_user_id', "'|'", dbt.safe_cast('cast(seen_at as date)', dbt.type_string())]) }},
+        'web_events',
+        'login_user_id',
+        login_user_id,
+        seen_at
+    from web_logins
+
+    -- every device, alone (anonymous visitors are identifiers too)
+    union all
+    select
+        {{ dbt.concat(["'web_device:'", 'anonymous_id']) }},
+        'web_events',
+        anonymous_id_type,
+        anonymous_id,
+        first_seen_at
+    from web_devices
+    union all
+    select
+        {{ dbt.concat(["'web_device:'", 'anonymous_id']) }},
+        'web_events',
+        anonymous_id_type,
+        anonymous_id,
+        last_seen_at
+    from web_devices
+
+    -- purchase event: device <-> the purchased order's customer and e-mail
+    union all
+    select
+        {{ dbt.concat(["'web_purchase:'", 'event_id']) }},
+        'web_events',
+        anonymous_id_type,
+        anonymous_id,
+        seen_at
+    from web_purchases
+    union all
+    select
+        {{ dbt.concat(["'web_purchase:'", 'event_id']) }},
+        'web_events',
+        'shopify_customer_id',
+        shopify_customer_id,
+        seen_at
+    from web_purchases
+    where shopify_customer_id is not null
+    union all
+    select
+        {{ dbt.concat(["'web_purchase:'", 'event_id']) }},
+        'web_events',
+        'email',
+        email_hash,
+        seen_at
+    from web_purchases
+    where email_hash is not null
+
+    -- Shopify customer record: customer id, its login user id (only once seen on the web), e-mail, phone
+    union all
+    select
+        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('customer_id', dbt.type_string())]) }},
+        'shopify',
+        'shopify_customer_id',
+        cast(customer_id as {{ dbt.type_string() }}),
+        created_at
+    from shopify_customers
+    union all
+    select
+        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('shopify_customers.customer_id', dbt.type_string())]) }},
+        'shopify',
+        'login_user_id',
+        shopify_customers.login_user_id,
+        shopify_customers.created_at
+    from shopify_customers
+    where shopify_customers.login_user_id in (select web_logins.login_user_id from web_logins)
+    union all
+    select
+        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('customer_id', dbt.type_string())]) }},
+        'shopify',
+        'email',
+        email_hash,
+        created_at
+    from shopify_customers
+    where email_hash is not null
+    union all
+    select
+        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('customer_id', dbt.type_string())]) }},
+        'shopify',
+        'phone',
+        phone_hash,
+        created_at
+    from shopify_customers
+    where phone_hash is not null
+
+    -- Shopify order: customer id, e-mail, phone as given at checkout
+    union all
+    select
+        {{ dbt.concat(["'shopify_order:'", dbt.safe_cast('order_id', dbt.type_string())]) }},
+        'shopify',
+        'shopify_customer_id',
+        cast(customer_id as {{ dbt.type_string() }}),
+        created_at
+    from shopify_orders
+    where customer_id is not null
+    union all
+    select
+        {{ dbt.concat(["'shopify_order:'", dbt.safe_cast('order_id', dbt.type_string())]) }},
+        'shopify',
+        'email',
+        email_hash,
+        created_at
+    from shopify_orders
+    where email_hash is not null
+    union all
+    select
+        {{ dbt.concat(["'shopify_order:'", dbt.safe_cast('order_id', dbt.type_string())]) }},
+        'shopify',
+        'phone',
+        phone_hash,
+        created_at
+    from shopify_orders
+    where phone_hash is not null
+
+    -- Amazon order: the buyer proxy alone (it links only through the loyalty programme)
+    union all
+    select
+        {{ dbt.concat(["'amazon_order:'", 'amazon_order_id']) }},
+        'amazon_sp',
+        'amazon_buyer_id',
+        amazon_buyer_id,
+        purchased_at
+    from amazon_orders
+    where amazon_buyer_id is not null
+
+    -- E-mail (Klaviyo) profile: e-mail, phone
+    union all
+    select
+        {{ dbt.concat(["'email_profile:'", 'email_profile_id']) }},
+        'email',
+        'email',
+        email_hash,
+        created_at
+    from email_profiles
+    where email_hash is not null
+    union all
+    select
+        {{ dbt.concat(["'email_profile:'", 'email_profile_id']) }},
+        'email',
+        'phone',
+        phone_hash,
+        created_at
+    from email_profiles
+    where phone_hash is not null
+
+    -- E-mail events: the e-mail alone (clicks link to a device only with a landing token)
+    union all
+    select
+        {{ dbt.concat(["'email_event:'", 'email_event_id']) }},
+        'email',
+        'email',
+        email_hash,
+        occurred_at
+    from email_events
+    where email_hash is not null
+
+    -- Loyalty member: e-mail, Shopify customer id, Amazon buyer proxy
+    union all
+    select
+        {{ dbt.concat(["'loyalty_member:'", 'member_id']) }},
+        'loyalty',
+        'email',
+        email_hash,
+        joined_at
+    from loyalty_members
+    where email_hash is not null
+    union all
+    select
+        {{ dbt.concat(["'loyalty_member:'", 'member_id']) }},
+        'loyalty',
+        'shopify_customer_id',
+        cast(shopify_customer_id as {{ dbt.type_string() }}),
+        joined_at
+    from loyalty_members
+    where shopify_customer_id is not null
+    union all
+    select
+        {{ dbt.concat(["'loyalty_member:'", 'member_id']) }},
+        'loyalty',
+        'amazon_buyer_id',
+        amazon_buyer_id,
+        joined_at
+    from loyalty_members
+    where amazon_buyer_id is not null
+
+    -- Consent change: the subject's e-mail and customer id
+    union all
+    select
+        {{ dbt.concat(["'consent_event:'", 'consent_event_id']) }},
+        'privacy',
+        'email',
+        email_hash,
+        changed_at
+    from consent_events
+    where email_hash is not null
+    union all
+    select
+        {{ dbt.concat(["'consent_event:'", 'consent_event_id']) }},
+        'privacy',
+        'shopify_customer_id',
+        cast(shopify_customer_id as {{ dbt.type_string() }}),
+        changed_at
+    from consent_events
+    where shopify_customer_id is not null
+
+    -- Referral: each party's own e-mail and customer id (never the shared code)
+    union all
+    select
+        {{ dbt.concat(["'referrer:'", 'referral_id']) }},
+        'referrals',
+        'email',
+        referrer_email_hash,
+        shared_at
+    from referrals
+    where referrer_email_hash is not null
+    union all
+    select
+        {{ dbt.concat(["'referrer:'", 'referral_id']) }},
+        'referrals',
+        'shopify_customer_id',
+        cast(referrer_customer_id as {{ dbt.type_string() }}),
+        shared_at
+    from referrals
+    where referrer_customer_id is not null
+    union all
+    select
+        {{ dbt.concat(["'referee:'", 'referral_id']) }},
+        'referrals',
+        'email',
+        referee_email_hash,
+        shared_at
+    from referrals
+    where referee_email_hash is not null
+    union all
+    select
+        {{ dbt.concat(["'referee:'", 'referral_id']) }},
+        'referrals',
+        'shopify_customer_id',
+        cast(referee_customer_id as {{ dbt.type_string() }}),
+        shared_at
+    from referrals
+    where referee_customer_id is not null
+
+    -- Experiment assignment: device and, when logged in, login user id
+    union all
+    select
+        {{ dbt.concat(["'assignment:'", 'assignment_id']) }},
+        'experiments',
+        anonymous_id_type,
+        anonymous_id,
+        assigned_at
+    from assignments_typed
+    where anonymous_id is not null
+    union all
+    select
+        {{ dbt.concat(["'assignment:'", 'assignment_id']) }},
+        'experiments',
+        'login_user_id',
+        login_user_id,
+        assigned_at
+    from assignments_typed
+    where login_user_id is not null
+
+)
+
+select
+    record_key,
+    evidence_source,
+    identifier_type,
+    identifier,
+    {{ dbt.concat(['identifier_type', "':'", 'identifier']) }} as node,
+    seen_at
+from sightings
+where identifier is not null

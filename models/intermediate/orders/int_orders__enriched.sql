@@ -1,0 +1,301 @@
+{#-
+    One row per order (Shopify and Amazon), with the line money rolled up and the order-level
+    money added: shipping charged, payment and marketplace fees, shipping cost from logistics,
+    all converted at the order date's FX rate. Carries every identifier the order showed
+    (customer id, e-mail and phone hashes, Amazon buyer proxy, the device of the purchase event),
+    so fct_orders can resolve the person through the current identity map.
+-#}
+with
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines__enriched') }}
+
+),
+
+shopify_orders as (
+
+    select * from {{ ref('stg_shopify__orders') }}
+
+),
+
+shopify_discount_codes as (
+
+    select * from {{ ref('stg_shopify__order_discount_codes') }}
+
+),
+
+amazon_orders as (
+
+    select * from {{ ref('stg_amazon_sp__orders') }}
+
+),
+
+amazon_items as (
+
+    select * from {{ ref('stg_amazon_sp__order_items') }}
+
+),
+
+shipments as (
+
+    select * from {{ ref('stg_logistics__shipments') }}
+
+),
+
+web_events as (
+
+    select * from {{ ref('stg_web_events__events') }}
+
+),
+
+fx_rates as (
+
+    select
+        rate_date,
+        currency_code,
+        rate_to_reporting
+    from {{ ref('int_fx_rates__daily') }}
+
+),
+
+line_totals as (
+
+    select
+        order_id,
+        min(sales_channel) as sales_channel,
+        min(source_order_id) as source_order_id,
+        min(currency_code) as currency_code,
+        min(order_date) as order_date,
+        min(ordered_at) as ordered_at,
+        max(source_updated_at) as source_updated_at,
+        count(*) as order_lines,
+        sum(quantity) as units,
+        sum(gross_amount_local) as gross_amount_local,
+        sum(discount_amount_local) as discount_amount_local,
+        sum(refund_amount_local) as refund_amount_local,
+        sum(return_amount_local) as return_amount_local,
+        sum(tax_amount_local) as tax_amount_local,
+        sum(net_revenue_local) as net_revenue_local,
+        sum(marketplace_fee_amount_local) as marketplace_fee_amount_local,
+        sum(gross_amount) as gross_amount,
+        sum(discount_amount) as discount_amount,
+        sum(refund_amount) as refund_amount,
+        sum(return_amount) as return_amount,
+        sum(tax_amount) as tax_amount,
+        sum(net_revenue) as net_revenue,
+        sum(marketplace_fee_amount) as marketplace_fee_amount,
+        sum(cogs_amount) as cogs_amount
+    from order_lines
+    group by order_id
+
+),
+
+shopify_codes as (
+
+    select
+        order_id,
+        min(discount_code) as discount_code,
+        count(*) as discount_codes
+    from shopify_discount_codes
+    group by order_id
+
+),
+
+purchase_devices as (
+
+    select
+        transaction_id,
+        min(anonymous_id_type) as purchase_anonymous_id_type,
+        min(anonymous_id) as purchase_anonymous_id
+    from web_events
+    where
+        event_name = 'purchase'
+        and transaction_id is not null
+    group by transaction_id
+
+),
+
+shopify_order_facts as (
+
+    select
+        {{ dbt.concat(["'shopify:'", dbt.safe_cast('shopify_orders.order_id', dbt.type_string())]) }} as order_id,
+        cast(shopify_orders.customer_id as {{ dbt.type_string() }}) as shopify_customer_id,
+        shopify_orders.email_hash,
+        shopify_orders.phone_hash,
+        cast(null as {{ dbt.type_string() }}) as amazon_buyer_id,
+        purchase_devices.purchase_anonymous_id_type,
+        purchase_devices.purchase_anonymous_id,
+        shopify_orders.shipping_country_code,
+        shopify_orders.is_cancelled,
+        shopify_orders.financial_status as order_status,
+        shopify_orders.source_name,
+        shopify_orders.utm_source,
+        shopify_orders.utm_medium,
+        shopify_orders.utm_campaign,
+        shopify_codes.discount_code,
+        coalesce(shopify_orders.total_shipping_local, 0) as shipping_charged_local,
+        coalesce(shopify_orders.total_fees_local, 0) as payment_fee_amount_local
+    from shopify_orders
+    left join shopify_codes
+        on shopify_orders.order_id = shopify_codes.order_id
+    left join purchase_devices
+        on cast(shopify_orders.order_id as {{ dbt.type_string() }}) = purchase_devices.transaction_id
+
+),
+
+amazon_shipping as (
+
+    select
+        amazon_order_id,
+        sum(shipping_price_local) as shipping_charged_local
+    from amazon_items
+    group by amazon_order_id
+
+),
+
+amazon_order_facts as (
+
+    select
+        {{ dbt.concat(["'amazon:'", 'amazon_orders.amazon_order_id']) }} as order_id,
+        cast(null as {{ dbt.type_string() }}) as shopify_customer_id,
+        cast(null as {{ dbt.type_string() }}) as email_hash,
+        cast(null as {{ dbt.type_string() }}) as phone_hash,
+        amazon_orders.amazon_buyer_id,
+        cast(null as {{ dbt.type_string() }}) as purchase_anonymous_id_type,
+        cast(null as {{ dbt.type_string() }}) as purchase_anonymous_id,
+        amazon_orders.shipping_country_code,
+        amazon_orders.is_cancelled,
+        amazon_orders.order_status,
+        amazon_orders.sales_channel as source_name,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as utm_campaign,
+        cast(null as {{ dbt.type_string() }}) as discount_code,
+        coalesce(amazon_shipping.shipping_charged_local, 0) as shipping_charged_local,
+        cast(0 as {{ type_money() }}) as payment_fee_amount_local
+    from amazon_orders
+    left join amazon_shipping
+        on amazon_orders.amazon_order_id = amazon_shipping.amazon_order_id
+
+),
+
+order_facts as (
+
+    select * from shopify_order_facts
+    union all
+    select * from amazon_order_facts
+
+),
+
+shipment_facts as (
+
+    select
+        order_ref as order_id,
+        count(*) as shipments,
+        min(shipped_at) as first_shipped_at,
+        max(delivered_at) as delivered_at,
+        max(case when shipment_status = 'delivered' then 1 else 0 end) = 1 as is_delivered,
+        min(currency_code) as shipping_cost_currency_code,
+        sum(shipping_cost_local) as shipping_cost_local
+    from shipments
+    group by order_ref
+
+),
+
+orders_joined as (
+
+    select
+        line_totals.order_id,
+        line_totals.sales_channel,
+        line_totals.source_order_id,
+        order_facts.shopify_customer_id,
+        order_facts.email_hash,
+        order_facts.phone_hash,
+        order_facts.amazon_buyer_id,
+        order_facts.purchase_anonymous_id_type,
+        order_facts.purchase_anonymous_id,
+        order_facts.shipping_country_code,
+        order_facts.source_name,
+        order_facts.order_status,
+        order_facts.utm_source,
+        order_facts.utm_medium,
+        order_facts.utm_campaign,
+        order_facts.discount_code,
+        line_totals.currency_code,
+        order_facts.is_cancelled,
+        coalesce(shipment_facts.is_delivered, false) as is_delivered,
+        line_totals.order_lines,
+        line_totals.units,
+        line_totals.gross_amount_local,
+        line_totals.discount_amount_local,
+        line_totals.refund_amount_local,
+        line_totals.return_amount_local,
+        line_totals.tax_amount_local,
+        line_totals.net_revenue_local,
+        order_facts.shipping_charged_local,
+        order_facts.payment_fee_amount_local,
+        line_totals.marketplace_fee_amount_local,
+        shipment_facts.shipping_cost_currency_code,
+        shipment_facts.shipping_cost_local,
+        line_totals.gross_amount,
+        line_totals.discount_amount,
+        line_totals.refund_amount,
+        line_totals.return_amount,
+        line_totals.tax_amount,
+        line_totals.net_revenue,
+        line_totals.marketplace_fee_amount,
+        line_totals.cogs_amount,
+        line_totals.order_date,
+        line_totals.ordered_at,
+        shipment_facts.first_shipped_at,
+        shipment_facts.delivered_at,
+        line_totals.source_updated_at
+    from line_totals
+    inner join order_facts
+        on line_totals.order_id = order_facts.order_id
+    left join shipment_facts
+        on line_totals.order_id = shipment_facts.order_id
+
+),
+
+orders_converted as (
+
+    select
+        orders_joined.*,
+        cast(orders_joined.shipping_charged_local * order_fx.rate_to_reporting as {{ type_money() }})
+            as shipping_charged_amount,
+        cast(orders_joined.payment_fee_amount_local * order_fx.rate_to_reporting as {{ type_money() }})
+            as payment_fee_amount,
+        cast(
+            coalesce(orders_joined.shipping_cost_local, 0) * coalesce(shipping_fx.rate_to_reporting, 0)
+            as {{ type_money() }}
+        ) as shipping_cost_amount,
+        order_fx.rate_to_reporting as fx_rate_to_reporting
+    from orders_joined
+    left join fx_rates as order_fx
+        on
+            orders_joined.order_date = order_fx.rate_date
+            and orders_joined.currency_code = order_fx.currency_code
+    left join fx_rates as shipping_fx
+        on
+            orders_joined.order_date = shipping_fx.rate_date
+            and orders_joined.shipping_cost_currency_code = shipping_fx.currency_code
+
+),
+
+orders_enriched as (
+
+    select
+        *,
+        cast(
+            net_revenue - cogs_amount - shipping_cost_amount - payment_fee_amount - marketplace_fee_amount
+            as {{ type_money() }}
+        ) as contribution_before_ad_spend,
+        delivered_at is not null
+        and delivered_at <= {{ dbt.dateadd('day', 7, 'ordered_at') }} as is_delivered_within_7_days
+    from orders_converted
+
+)
+
+select * from orders_enriched

@@ -1,0 +1,44 @@
+{%- set src = source('meta_ads', 'ads') -%}
+
+with
+
+source as (
+    select * from {{ src }}
+),
+
+renamed as (
+    select
+        cast(id as {{ dbt.type_string() }}) as ad_id,
+        cast(adset_id as {{ dbt.type_string() }}) as adset_id,
+        cast({{ column_or_null(src, 'campaign_id') }} as {{ dbt.type_string() }}) as campaign_id,
+        cast({{ column_or_null(src, 'account_id') }} as {{ dbt.type_string() }}) as account_id,
+        cast({{ column_or_null(src, 'creative__id') }} as {{ dbt.type_string() }}) as creative_id,
+        name as ad_name,
+        {{ column_or_null(src, 'status') }} as ad_status,
+        {{ dlt_loaded_at() }} as loaded_at,
+        _dlt_load_id as source_load_id,
+        _dlt_id as source_row_id
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by ad_id
+            order by source_load_id desc, source_row_id desc
+        ) as version_rank
+    from renamed
+)
+
+select
+    ad_id,
+    adset_id,
+    campaign_id,
+    account_id,
+    creative_id,
+    ad_name,
+    ad_status,
+    loaded_at
+from ranked
+where version_rank = 1

@@ -1,0 +1,40 @@
+{%- set src = source('tiktok_ads', 'ads') -%}
+
+with
+
+source as (
+    select * from {{ src }}
+),
+
+renamed as (
+    select
+        cast(ad_id as {{ dbt.type_string() }}) as ad_id,
+        cast(adgroup_id as {{ dbt.type_string() }}) as ad_group_id,
+        cast({{ column_or_null(src, 'campaign_id') }} as {{ dbt.type_string() }}) as campaign_id,
+        cast({{ column_or_null(src, 'advertiser_id') }} as {{ dbt.type_string() }}) as advertiser_id,
+        {{ column_or_null(src, 'ad_name') }} as ad_name,
+        {{ dlt_loaded_at() }} as loaded_at,
+        _dlt_load_id as source_load_id,
+        _dlt_id as source_row_id
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by ad_id
+            order by source_load_id desc, source_row_id desc
+        ) as version_rank
+    from renamed
+)
+
+select
+    ad_id,
+    ad_group_id,
+    campaign_id,
+    advertiser_id,
+    ad_name,
+    loaded_at
+from ranked
+where version_rank = 1

@@ -1,0 +1,63 @@
+"""Every dbt model and seed as an asset, every dbt test as an asset check.
+
+One `dbt build` per run (seeds, models and tests in dependency order), inside the
+`duckdb_warehouse` pool: dbt opens the warehouse read-write in its own process, so nothing
+else may hold the DuckDB lock meanwhile.
+
+Failure semantics:
+* a model / seed / snapshot error, or a test that cannot even run, fails the step;
+* a failing test is a failed asset check. If the test is blocking (see translator.py), the
+  step fails after the build, so Dagster runs nothing downstream of it; inside the build dbt
+  has already skipped the models downstream of the failing test. A failing non-blocking test
+  leaves the step successful with a red check in the UI.
+"""
+
+import json
+
+from dagster import AssetExecutionContext, Failure
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.dbt.translator import WarehouseDbtTranslator
+from orchestration.lib import settings
+
+translator = WarehouseDbtTranslator()
+
+_ERROR_STATUSES = {"error", "runtime error"}
+
+
+def dbt_vars() -> dict[str, str]:
+    as_of = settings.as_of_date()
+    return {"as_of_date": as_of} if as_of else {}
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    name="warehouse_dbt",
+    pool=settings.WAREHOUSE_WRITER_POOL,
+)
+def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
+    args = ["build"]
+    variables = dbt_vars()
+    if variables:
+        args += ["--vars", json.dumps(variables)]
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    yield from invocation.stream()
+
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+    except FileNotFoundError:
+        # dbt stopped before running anything (profile, parse or connection error)
+        raise invocation.get_error() or Failure("dbt build wrote no run_results.json")
+    broken = [
+        f"{result['unique_id']}: {result.get('message') or result['status']}"
+        for result in run_results.get("results", [])
+        if str(result.get("status")).lower() in _ERROR_STATUSES
+    ]
+    if broken:
+        raise Failure(
+            description=f"dbt build: {len(broken)} node(s) errored",
+            metadata={"errors": "\n".join(broken[:50])},
+        )

@@ -1,0 +1,52 @@
+"""The dbt project (repository root) and its manifest.
+
+The manifest is prepared by `dbt parse` before the definitions load: `make run`
+(orchestration/run.py), `make ui` (scripts/ui.sh) and the test fixtures call
+`prepare_manifest()`. Under `dagster dev` the project is also re-parsed at load
+(`prepare_if_dev`), and a missing manifest is parsed on first import so that
+`dagster dev -m orchestration` works from a fresh clone too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from orchestration.lib import settings
+
+
+def _ensure_dbt_on_path() -> None:
+    """`make` calls `.venv/bin/python` without activating the venv: put its bin/ (where the
+    `dbt` executable lives) on PATH so dagster-dbt and its preparer find dbt."""
+    if shutil.which("dbt"):
+        return
+    venv_bin = str(Path(sys.executable).parent)
+    os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
+
+
+_ensure_dbt_on_path()
+
+
+def _profiles_dir() -> str:
+    return os.environ.get("DBT_PROFILES_DIR") or str(settings.dbt_project_dir())
+
+
+dbt_project = DbtProject(
+    project_dir=settings.dbt_project_dir(),
+    profiles_dir=_profiles_dir(),
+    target_path="target",
+)
+
+
+def prepare_manifest() -> None:
+    """`dbt parse` into target/ (writes target/manifest.json)."""
+    dbt_project.preparer.prepare(dbt_project)
+
+
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():
+    prepare_manifest()

@@ -1,0 +1,10 @@
+-- One row per acquisition channel: customers and their historical LTV.
+select
+    acquisition_channel,
+    count(*)::bigint as customers,
+    avg(ltv_90d)::double as avg_ltv_90d,
+    avg(ltv_180d)::double as avg_ltv_180d,
+    sum(net_revenue)::double as net_revenue
+from marts.dim_customers
+group by 1
+order by 1
