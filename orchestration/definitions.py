@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from orchestration.defs import automation, dbt
+from orchestration.defs import automation, dbt, dlt
 
 defs = Definitions.merge(
+    dlt.defs,
     dbt.defs,
     automation.defs,
 )

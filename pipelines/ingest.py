@@ -91,11 +91,12 @@ def has_real_location(name: str) -> bool:
 
     spec = get(name)
     for key in (f"sources.{name}.{spec.location_key}", f"sources.{name}.{name}.{spec.location_key}"):
-        try:
-            if dlt.config.get(key):
-                return True
-        except Exception:  # noqa: BLE001 — unresolvable config means "not configured"
-            continue
+        for accessor in (dlt.config, dlt.secrets):  # the location may sit in config.toml, secrets.toml or env
+            try:
+                if accessor.get(key):
+                    return True
+            except Exception:  # noqa: BLE001 — unresolvable config means "not configured"
+                continue
     return False
 
 

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .credits import credit_frame, split_channel_weights
-from .paths import PathCounts, aggregate_paths, ordered_touchpoints
+from .paths import PathCounts, aggregate_paths, channel_lookup, ordered_touchpoints
 
 DENSE_STATE_LIMIT = 256
 """Chains with more transient states than this are solved with sparse LU (first-order chains over
@@ -145,5 +145,5 @@ def markov_conversion_credit(touchpoints, paths=None, conversions=None, channel_
         channel_credit = markov_channel_credit(paths)
     tp = ordered_touchpoints(touchpoints)
     weights = channel_credit.set_index("channel")["removal_effect"]
-    row_weight = tp["channel"].map(weights).fillna(0.0).to_numpy(dtype=np.float64)
+    row_weight = channel_lookup(tp, weights, default=0.0)
     return credit_frame(tp, split_channel_weights(tp, row_weight), "markov", conversions)

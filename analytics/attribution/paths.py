@@ -151,16 +151,51 @@ def aggregate_paths(journeys) -> PathCounts:
     )
 
 
+ORDER_COLUMNS = ("position", "n_touchpoints", "conversion_index")
+
+
 def ordered_touchpoints(touchpoints) -> pd.DataFrame:
-    """Touchpoints sorted by conversion, ``touched_at``, ``touchpoint_id``, with ``position`` (0-based)
-    and ``n_touchpoints`` per conversion."""
+    """Touchpoints sorted by conversion, ``touched_at``, ``touchpoint_id``, with ``position`` (0-based),
+    ``n_touchpoints`` and ``conversion_index`` (dense 0… per conversion, in sort order) added.
+
+    Idempotent: a frame that already carries these columns is returned unchanged."""
     tp = _as_pandas(touchpoints)
+    if all(c in tp.columns for c in ORDER_COLUMNS):
+        return tp
     _require(tp, TOUCHPOINT_COLUMNS, "touchpoints")
-    tp = tp.sort_values(["conversion_id", "touched_at", "touchpoint_id"], kind="stable").reset_index(drop=True)
-    group = tp.groupby("conversion_id", sort=False)
-    tp["position"] = group.cumcount()
-    tp["n_touchpoints"] = group["touchpoint_id"].transform("size")
+    conversion = pd.factorize(tp["conversion_id"], sort=True)[0]
+    touched = pd.factorize(tp["touched_at"], sort=True)[0]
+    ident = pd.factorize(tp["touchpoint_id"], sort=True)[0]
+    order = np.lexsort((ident, touched, conversion))
+    tp = tp.take(order).reset_index(drop=True)
+    group = conversion[order]
+    n = len(group)
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    sizes = np.diff(np.r_[starts, n])
+    tp["position"] = np.arange(n) - np.repeat(starts, sizes)
+    tp["n_touchpoints"] = np.repeat(sizes, sizes)
+    tp["conversion_index"] = np.repeat(np.arange(len(starts)), sizes)
     return tp
+
+
+def group_starts(tp: pd.DataFrame) -> np.ndarray:
+    """Row index of each conversion's first touchpoint in an ordered frame (in ``conversion_index`` order)."""
+    return np.flatnonzero(tp["position"].to_numpy() == 0)
+
+
+def per_conversion(tp: pd.DataFrame, column: str, frame: pd.DataFrame, key: str = "conversion_id"):
+    """``frame[column]`` looked up by each ordered touchpoint's conversion (missing → NA)."""
+    ids = tp["conversion_id"].to_numpy()[group_starts(tp)]
+    values = frame.drop_duplicates(key).set_index(key)[column].reindex(ids).array
+    return values.take(tp["conversion_index"].to_numpy())
+
+
+def channel_lookup(tp: pd.DataFrame, mapping, default: float = np.nan) -> np.ndarray:
+    """``mapping[channel]`` for each touchpoint (``default`` for channels not in ``mapping``) — one
+    lookup per distinct channel, not per row."""
+    codes, names = pd.factorize(tp["channel"])
+    table = pd.Series(mapping, dtype="float64").reindex(pd.Index(names, dtype=object)).fillna(default).to_numpy()
+    return table[codes] if len(codes) else np.zeros(0)
 
 
 def eligible_touchpoints(touchpoints, conversions, lookback_days: float = 30.0,

@@ -19,26 +19,26 @@ import numpy as np
 import pandas as pd
 
 from .credits import credit_frame
-from .paths import _as_pandas, ordered_touchpoints
+from .paths import _as_pandas, group_starts, ordered_touchpoints, per_conversion
 
 RULE_MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based")
 DIRECT = "direct"
 
 
 def _first(tp):
-    return (tp["position"] == 0).to_numpy(dtype=np.float64)
+    return (tp["position"].to_numpy() == 0).astype(np.float64)
 
 
 def _last(tp):
-    return (tp["position"] == tp["n_touchpoints"] - 1).to_numpy(dtype=np.float64)
+    return (tp["position"].to_numpy() == tp["n_touchpoints"].to_numpy() - 1).astype(np.float64)
 
 
 def _last_non_direct(tp):
-    non_direct = tp["channel"] != DIRECT
-    candidate = tp["position"].where(non_direct)
-    chosen = candidate.groupby(tp["conversion_id"], sort=False).transform("max")
-    chosen = chosen.fillna(tp["n_touchpoints"] - 1)
-    return (tp["position"] == chosen).to_numpy(dtype=np.float64)
+    position = tp["position"].to_numpy()
+    candidate = np.where((tp["channel"] != DIRECT).to_numpy(dtype=bool), position, -1)
+    chosen = np.maximum.reduceat(candidate, group_starts(tp))[tp["conversion_index"].to_numpy()]
+    chosen = np.where(chosen < 0, tp["n_touchpoints"].to_numpy() - 1, chosen)
+    return (position == chosen).astype(np.float64)
 
 
 def _linear(tp):
@@ -48,19 +48,15 @@ def _linear(tp):
 def _time_decay(tp, conversions, half_life_days: float):
     if half_life_days <= 0:
         raise ValueError("half_life_days must be positive")
-    reference = None
-    if conversions is not None:
-        conv = _as_pandas(conversions)
-        if "converted_at" in conv.columns:
-            reference = tp["conversion_id"].map(conv.drop_duplicates("conversion_id")
-                                                .set_index("conversion_id")["converted_at"])
-    if reference is None or reference.isna().any():
-        last = tp.groupby("conversion_id", sort=False)["touched_at"].transform("max")
-        reference = last if reference is None else reference.fillna(last)
-    age_days = (reference - tp["touched_at"]) / pd.Timedelta(days=1)
-    weight = np.exp2(-age_days.to_numpy(dtype=np.float64) / half_life_days)
-    total = pd.Series(weight, index=tp.index).groupby(tp["conversion_id"], sort=False).transform("sum")
-    return weight / total.to_numpy()
+    group = tp["conversion_index"].to_numpy()
+    last_row = group_starts(tp)[group] + tp["n_touchpoints"].to_numpy() - 1
+    reference = pd.Series(tp["touched_at"].array.take(last_row), index=tp.index)
+    conv = _as_pandas(conversions) if conversions is not None else None
+    if conv is not None and "converted_at" in conv.columns:
+        reference = pd.Series(per_conversion(tp, "converted_at", conv), index=tp.index).fillna(reference)
+    age_days = ((reference - tp["touched_at"]) / pd.Timedelta(days=1)).to_numpy(dtype=np.float64)
+    weight = np.exp2(-age_days / half_life_days)
+    return weight / np.bincount(group, weights=weight)[group]
 
 
 def _position_based(tp):

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from .credits import credit_frame, split_channel_weights
-from .paths import PathCounts, aggregate_paths, ordered_touchpoints
+from .paths import PathCounts, aggregate_paths, channel_lookup, group_starts, ordered_touchpoints
 
 MAX_EXACT_CHANNELS = 16
 COALITION_VALUES = ("conversion_rate", "conversions")
@@ -208,12 +208,10 @@ def shapley_conversion_credit(touchpoints, paths=None, conversions=None, model: 
             raise ValueError("pass paths or a fitted model")
         model = fit_shapley(paths, **kwargs)
     tp = ordered_touchpoints(touchpoints)
-    code = tp["channel"].map({c: i for i, c in enumerate(model.channels)})
-    known = code.notna().to_numpy()
-    code = code.fillna(0).to_numpy(dtype=np.int64)
+    code = channel_lookup(tp, {c: i for i, c in enumerate(model.channels)}, default=-1).astype(np.int64)
+    known = code >= 0
+    code = np.where(known, code, 0)
     bit = np.where(known, np.left_shift(np.int64(1), code), 0)
-    distinct = pd.DataFrame({"conversion_id": tp["conversion_id"].to_numpy(), "bit": bit}).drop_duplicates()
-    mask_by_conversion = distinct.groupby("conversion_id", sort=False)["bit"].sum()
-    mask = tp["conversion_id"].map(mask_by_conversion).to_numpy(dtype=np.int64)
+    mask = np.bitwise_or.reduceat(bit, group_starts(tp))[tp["conversion_index"].to_numpy()] if len(bit) else bit
     row_weight = np.where(known, model.normalised_credit()[mask, code], 0.0)
     return credit_frame(tp, split_channel_weights(tp, row_weight), "shapley", conversions)

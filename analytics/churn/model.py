@@ -10,12 +10,19 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from analytics.clv.errors import InsufficientDataError, require_columns
 
 NON_FEATURE_COLUMNS = {"cutoff_date", "churned"}
 MIN_TRAIN_ROWS = 50
 MIN_CLASS_ROWS = 10
+
+
+def limited_threads(n_threads: int = 1):
+    """Cap OpenMP/BLAS threads: on a 2-core machine shared with DuckDB and dbt, OpenMP's
+    spinning workers made gradient boosting ~10x slower than one thread (measured)."""
+    return threadpool_limits(limits=n_threads)
 
 
 @dataclass
@@ -80,7 +87,8 @@ def fit_churn_model(
         )
     else:
         raise ValueError(f"model_type must be 'hist_gradient_boosting' or 'logistic', got {model_type!r}")
-    est.fit(X, y)
+    with limited_threads():
+        est.fit(X, y)
     return ChurnModel(est, cols, model_type, customer_col, len(y), float(y.mean()))
 
 
@@ -92,5 +100,6 @@ def score_churn(model: ChurnModel, features: pd.DataFrame) -> pd.DataFrame:
         out["churn_score"] = pd.Series(dtype=float)
         out.attrs["note"] = "no customers to score"
         return out
-    out["churn_score"] = model.estimator.predict_proba(_feature_matrix(features, model.feature_columns))[:, 1]
+    with limited_threads():
+        out["churn_score"] = model.estimator.predict_proba(_feature_matrix(features, model.feature_columns))[:, 1]
     return out

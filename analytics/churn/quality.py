@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
-from analytics.churn.model import ChurnModel, _feature_matrix
+from analytics.churn.model import ChurnModel, _feature_matrix, limited_threads
 from analytics.clv.errors import InsufficientDataError, require_columns
 
 
@@ -39,8 +39,8 @@ def churn_quality(
     holdout: pd.DataFrame,
     *,
     n_bins: int = 10,
-    n_repeats: int = 5,
-    max_importance_rows: int = 20_000,
+    n_repeats: int = 3,
+    max_importance_rows: int = 5_000,
     random_state: int = 0,
 ) -> ChurnQuality:
     """AUC, base rate, Brier score, log loss, calibration bins and permutation importances (AUC drop).
@@ -54,7 +54,8 @@ def churn_quality(
         raise InsufficientDataError("churn_quality: the holdout frame is empty")
     X = _feature_matrix(holdout, model.feature_columns)
     y = holdout["churned"].to_numpy(dtype=int)
-    p = model.estimator.predict_proba(X)[:, 1]
+    with limited_threads():
+        p = model.estimator.predict_proba(X)[:, 1]
     single_class = y.min() == y.max()
     note = "holdout has a single class: AUC and importances undefined" if single_class else ""
     auc = np.nan if single_class else roc_auc_score(y, p)
@@ -79,9 +80,10 @@ def churn_quality(
         idx = np.arange(len(y))
         if len(idx) > max_importance_rows:
             idx = np.sort(rng.choice(idx, size=max_importance_rows, replace=False))
-        result = permutation_importance(
-            model.estimator, X[idx], y[idx], scoring="roc_auc", n_repeats=n_repeats, random_state=random_state
-        )
+        with limited_threads():
+            result = permutation_importance(
+                model.estimator, X[idx], y[idx], scoring="roc_auc", n_repeats=n_repeats, random_state=random_state
+            )
         importance = pd.DataFrame(
             {
                 "feature": model.feature_columns,

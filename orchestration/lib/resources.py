@@ -10,6 +10,7 @@ simulated store on disk is a configuration error with one clear line.
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,10 +31,11 @@ class PlatformApis(ConfigurableResource):
 
     store_dir: str | None = None
     """Simulator store to serve; default `$SIM_STORE_PATH` (data/sim)."""
-    faults: bool = True
-    """Serve the platforms' transient 429/5xx and duplicate pages (the connectors retry them)."""
-    seed: int = 0
-    """Seed of the fault pattern (deterministic per seed)."""
+    faults: bool | None = None
+    """Serve the platforms' transient 429/5xx and duplicate pages (the connectors retry them).
+    Default: on, unless `SIM_FAULTS=0`."""
+    seed: int | None = None
+    """Seed of the fault pattern; default the store's seed (deterministic per seed)."""
 
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _base_url: str | None = PrivateAttr(default=None)
@@ -56,8 +58,21 @@ class PlatformApis(ConfigurableResource):
                     )
                 from pipelines.simulator.server import serve
 
-                self._base_url, self._stop = serve(store, port=0, faults=self.faults, seed=self.seed)
+                faults = self.faults
+                if faults is None:
+                    faults = os.environ.get("SIM_FAULTS", "1").strip().lower() not in ("0", "false", "off")
+                seed = self.seed
+                if seed is None:
+                    seed = int((settings.sim_manifest() or {}).get("seed") or 0)
+                self._base_url, self._stop = serve(store, port=0, faults=faults, seed=seed)
             return self._base_url
+
+    def simulator_stats(self) -> dict | None:
+        """Requests and faults served so far (None when the simulator is not running)."""
+        with self._lock:
+            if self._stop is None:
+                return None
+            return self._stop.stats()
 
     @property
     def simulator_running(self) -> bool:
@@ -80,3 +95,31 @@ class PlatformApis(ConfigurableResource):
             yield self
         finally:
             self.stop()
+
+
+class InjectedFailure(RuntimeError):
+    """A failure injected on purpose to exercise Dagster's op retries."""
+
+
+class FailureInjection(ConfigurableResource):
+    """Chaos switch: make the first attempt of chosen sources' ingestion fail.
+
+    `XBORDER_INJECT_FAILURE=shopify,fx make run` (or `sources=[...]` in resource config) raises
+    before the load on attempt 0 of those sources; the op's RetryPolicy re-runs it and the run
+    recovers. Used by the retry test and handy for demonstrating retries in the UI.
+    """
+
+    sources: list[str] | None = None
+
+    def selected_sources(self) -> set[str]:
+        if self.sources is not None:
+            return set(self.sources)
+        raw = os.environ.get("XBORDER_INJECT_FAILURE", "")
+        return {name.strip() for name in raw.split(",") if name.strip()}
+
+    def raise_if_injected(self, source: str, attempt: int) -> None:
+        if attempt == 0 and source in self.selected_sources():
+            raise InjectedFailure(
+                f"injected failure for {source} on attempt {attempt + 1} "
+                "(XBORDER_INJECT_FAILURE): the op retry policy re-runs it"
+            )

@@ -100,3 +100,27 @@ def table_row_counts(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, s
             continue
         counts[(schema, name)] = int(count)
     return counts
+
+
+def dataset_columns(path: Path, schema: str) -> dict[str, set[str]]:
+    """Columns per table of one schema (dlt bookkeeping columns and tables left out).
+
+    For use *inside a warehouse-writing step* (which holds the writer pool slot): it opens a
+    plain connection, the same configuration dlt uses, so it can coexist with dlt's own.
+    """
+    if not Path(path).exists():
+        return {}
+    connection = duckdb.connect(str(path))
+    try:
+        rows = connection.execute(
+            "select table_name, column_name from information_schema.columns where table_schema = ?",
+            [schema],
+        ).fetchall()
+    finally:
+        connection.close()
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        if table.startswith("_dlt") or column.startswith("_dlt"):
+            continue
+        columns.setdefault(table, set()).add(column)
+    return columns

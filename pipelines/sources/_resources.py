@@ -98,7 +98,7 @@ def build_resource(source_name: str, endpoint: Endpoint, fetch: Fetch, initial_v
                           endpoint.cursor_type)
     columns: dict[str, dict[str, Any]] = {}
     if endpoint.cursor:
-        columns[column_name(endpoint.cursor)] = {"dedup_sort": "desc"}
+        columns["__".join(endpoint.cursor.split("."))] = {"dedup_sort": "desc"}  # dlt normalizes the name
         initial = to_cursor_value(initial_value, endpoint.cursor_type)
 
         def pages(cursor: dlt.sources.incremental[Any] = dlt.sources.incremental(
@@ -116,7 +116,7 @@ def build_resource(source_name: str, endpoint: Endpoint, fetch: Fetch, initial_v
         pages,
         name=endpoint.name,
         write_disposition="merge",
-        primary_key=[column_name(k) for k in endpoint.primary_key],
+        primary_key=["__".join(k.split(".")) for k in endpoint.primary_key],
         columns=columns or None,
         schema_contract=SCHEMA_CONTRACT,
         parallelized=parallelized,

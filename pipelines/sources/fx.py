@@ -22,8 +22,10 @@ from ._validate import ISO_4217, NOTES, current_load_id, make_reject, parse_date
 ENDPOINT = Endpoint("rates", ("date", "currency"), "date", "date", {"rate_per_eur": "float!", "currency": "ccy!"})
 
 
-def unpivot(text: str) -> tuple[list[dict], list[tuple[str, str]], int]:
-    """Wide CSV text -> (rows, bad (raw_line, reason) pairs, N/A count)."""
+def unpivot(text: str) -> tuple[list[dict], list[tuple[str, str, str]], int]:
+    """Wide CSV text -> (rows, bad (record_key, raw_line, reason) per value, N/A count).
+
+    Rejects are per value (`date|currency`) so that landed + rejected reconciles with the values served."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None) or []
     currencies = [c.strip() for c in header[1:]]
@@ -36,11 +38,9 @@ def unpivot(text: str) -> tuple[list[dict], list[tuple[str, str]], int]:
         raw = ",".join(line)
         try:
             day = parse_date(line[0])
+            date_problem = None
         except (ValueError, IndexError):
-            bad.append((raw, f"Date: unparseable date {line[0]!r}"))
-            continue
-        problems = []
-        values = []
+            day, date_problem = None, f"Date: unparseable date {line[0]!r}"
         for currency, cell in zip(currencies, line[1:]):
             cell = cell.strip()
             if not currency:
@@ -48,16 +48,18 @@ def unpivot(text: str) -> tuple[list[dict], list[tuple[str, str]], int]:
             if cell in ("N/A", ""):
                 na += cell == "N/A"
                 continue
+            key = f"{line[0]}|{currency}"
+            problems = [date_problem] if date_problem else []
             if currency not in ISO_4217:
                 problems.append(f"{currency}: unknown currency code {currency!r}")
-                continue
             try:
-                values.append({"date": day, "currency": currency, "rate_per_eur": float(cell)})
+                rate = float(cell)
             except ValueError:
                 problems.append(f"{currency}: not a number {cell!r}")
-        if problems:
-            bad.append((raw, "; ".join(problems)))
-        rows.extend(values)
+            if problems:
+                bad.append((key, raw, "; ".join(problems)))
+            else:
+                rows.append({"date": day, "currency": currency, "rate_per_eur": rate})
     return rows, bad, na
 
 
@@ -81,8 +83,9 @@ def fx_source(
         yield rows
         if bad:
             load_id = current_load_id()
-            yield dlt.mark.with_table_name(
-                [make_reject("rates", raw, (), reason, load_id) for raw, reason in bad], "fx_rejects")
+            rejects = [make_reject("rates", {"record_key": key, "line": raw}, ("record_key",), reason, load_id)
+                       | {"raw_payload": raw} for key, raw, reason in bad]
+            yield dlt.mark.with_table_name(rejects, "fx_rejects")
             NOTES.add("fx", "rates", "rejected", len(bad))
 
     return build_resource("fx", ENDPOINT, fetch, initial_value=start_date)

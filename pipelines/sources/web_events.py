@@ -62,27 +62,29 @@ class EventFileReader:
             con.execute(f"""
                 create or replace temp table checked as
                 with j as (
-                    select n, line, json_valid(line) and json_type(line) = 'OBJECT' as is_object from raw_lines
+                    select n, line, case when json_valid(line) then json_type(line) = 'OBJECT' else false end as is_object
+                    from raw_lines
+                ), f as (
+                    select n, line, is_object,
+                        case when is_object then (line->>'$.event_id') end as event_id,
+                        case when is_object then (line->>'$.event_timestamp') end as ts_text,
+                        case when is_object then (line->>'$.value') end as value_text,
+                        case when is_object then (line->>'$.currency') end as currency
+                    from j
                 )
-                select n, line, is_object,
-                    case when is_object then line->>'$.event_id' end as event_id,
-                    case when is_object then line->>'$.event_timestamp' end as ts_text,
-                    case when is_object then line->>'$.value' end as value_text,
-                    case when is_object then line->>'$.currency' end as currency,
+                select *,
                     concat_ws('; ',
                         case when not is_object then 'line is not a JSON object' end,
-                        case when is_object and coalesce(line->>'$.event_id', '') = '' then 'event_id: missing' end,
-                        case when is_object and line->>'$.event_timestamp' is null then 'event_timestamp: missing'
-                             when is_object and try_cast(line->>'$.event_timestamp' as timestamptz) is null
-                             then 'event_timestamp: unparseable timestamp ''' || (line->>'$.event_timestamp') || '''' end,
-                        case when is_object and line->>'$.value' is not null
-                                  and try_cast(line->>'$.value' as double) is null
-                             then 'value: not a number ''' || (line->>'$.value') || '''' end,
-                        case when is_object and line->>'$.currency' is not null
-                                  and line->>'$.currency' not in ({_CURRENCY_SQL})
-                             then 'currency: unknown currency code ''' || (line->>'$.currency') || '''' end
+                        case when is_object and coalesce(event_id, '') = '' then 'event_id: missing' end,
+                        case when is_object and ts_text is null then 'event_timestamp: missing'
+                             when is_object and try_cast(ts_text as timestamptz) is null
+                             then 'event_timestamp: unparseable timestamp ' || ts_text end,
+                        case when value_text is not null and try_cast(value_text as double) is null
+                             then 'value: not a number ' || value_text end,
+                        case when currency is not null and currency not in ({_CURRENCY_SQL})
+                             then 'currency: unknown currency code ' || currency end
                     ) as reason
-                from j
+                from f
             """)
             bad = con.execute("select line, event_id, reason from checked where reason <> '' order by n").fetchall()
             keys = [k for (k,) in con.execute(
@@ -105,10 +107,14 @@ class EventFileReader:
                 good = good.read_all()
         finally:
             con.unregister("raw_lines")
-        if "event_timestamp" in good.column_names:  # always UTC
-            idx = good.column_names.index("event_timestamp")
-            good = good.set_column(idx, "event_timestamp", good["event_timestamp"].cast(pa.timestamp("us", tz="UTC")))
-        return good, bad
+        fields = []
+        for fld in good.schema:
+            if fld.name == "event_timestamp":  # always UTC, never null after validation
+                fld = pa.field(fld.name, pa.timestamp("us", tz="UTC"), nullable=False)
+            elif fld.name == "event_id":
+                fld = pa.field(fld.name, fld.type, nullable=False)
+            fields.append(fld)
+        return good.cast(pa.schema(fields)), bad
 
 
 @dlt.source(name="web_events")

@@ -79,3 +79,57 @@ def test_credits_sum_to_one_and_revenue_is_credit_times_value(model, small_conve
 def test_unknown_model_is_rejected(small_conversions):
     with pytest.raises(ValueError):
         rule_credit(small_conversions[1], "u_shaped")
+
+
+def _naive(touches, model, converted_at, half_life):
+    """Straight per-conversion definition, one conversion at a time (the readable oracle)."""
+    touches = sorted(touches, key=lambda t: (t["touched_at"], t["touchpoint_id"]))
+    n = len(touches)
+    if model == "first_touch":
+        w = [1.0 if i == 0 else 0.0 for i in range(n)]
+    elif model == "last_touch":
+        w = [1.0 if i == n - 1 else 0.0 for i in range(n)]
+    elif model == "last_non_direct":
+        non_direct = [i for i, t in enumerate(touches) if t["channel"] != "direct"]
+        pick = non_direct[-1] if non_direct else n - 1
+        w = [1.0 if i == pick else 0.0 for i in range(n)]
+    elif model == "linear":
+        w = [1.0 / n] * n
+    elif model == "time_decay":
+        raw = [0.5 ** ((converted_at - t["touched_at"]).total_seconds() / 86400 / half_life) for t in touches]
+        w = [r / sum(raw) for r in raw]
+    else:
+        w = [1.0] if n == 1 else [0.5, 0.5] if n == 2 else [0.4] + [0.2 / (n - 2)] * (n - 2) + [0.4]
+    return {t["touchpoint_id"]: x for t, x in zip(touches, w)}
+
+
+@pytest.fixture(scope="module")
+def random_touchpoints():
+    rng = np.random.default_rng(5)
+    n_conv = 300
+    channels = np.array(["direct", "email", "paid_search", "paid_social_meta", "affiliate_kol"])
+    base = pd.Timestamp("2026-02-01", tz="UTC")
+    ids = np.array([f"order-{x}-{i}" for i, x in enumerate(rng.integers(10**6, size=n_conv))])  # unsorted strings
+    converted_at = base + pd.to_timedelta(rng.integers(30, 60, size=n_conv), unit="D")
+    per_conversion = rng.integers(1, 7, size=n_conv)
+    owner = np.repeat(np.arange(n_conv), per_conversion)
+    tp = pd.DataFrame({
+        "conversion_id": ids[owner],
+        "touchpoint_id": rng.permutation(len(owner)) * 7,
+        "channel": channels[rng.integers(len(channels), size=len(owner))],
+        # whole hours within 3 days of the order: ties between touchpoints happen
+        "touched_at": converted_at[owner] - pd.to_timedelta(rng.integers(0, 72, size=len(owner)), unit="h"),
+    }).sample(frac=1.0, random_state=1)
+    conv = pd.DataFrame({"conversion_id": ids, "conversion_value": 10.0, "converted_at": converted_at})
+    return tp, conv
+
+
+@pytest.mark.parametrize("model", RULE_MODELS)
+def test_vectorised_rules_match_a_naive_per_conversion_implementation(model, random_touchpoints):
+    tp, conv = random_touchpoints
+    got = rule_credit(tp, model, conv, half_life_days=2.0).set_index("touchpoint_id")["credit"]
+    converted_at = dict(zip(conv["conversion_id"], conv["converted_at"]))
+    expected = {}
+    for cid, group in tp.groupby("conversion_id"):
+        expected.update(_naive(group.to_dict("records"), model, converted_at[cid], 2.0))
+    assert got.sort_index().to_numpy() == pytest.approx(pd.Series(expected).sort_index().to_numpy(), abs=1e-12)

@@ -170,23 +170,24 @@ def _email(resource):
     if resource == "flows":
         return [{"id": "ef1", "type": "flow", "attributes": {"name": "Welcome", "status": "live", "trigger_type": "Added to List",
                                                              "created": f"{DAYS[0]}T08:00:00Z", "updated": f"{DAYS[0]}T08:00:00Z"}}]
-    return [{"id": f"ev{i}", "type": "event", "attributes": {
-        "metric": m, "profile_id": "p0", "email": "ana0@example.com", "datetime": f"{DAYS[0]}T09:0{i}:00Z",
+    return [{"id": f"ev{d}{i}", "type": "event", "attributes": {
+        "metric": m, "profile_id": "p0", "email": "ana0@example.com", "datetime": f"{day}T09:0{i}:00Z",
         "campaign_id": "ec1", "flow_id": None,
         "url": "https://shop.example.com/?utm_source=klaviyo&utm_medium=email&utm_campaign=spring" if m == "Clicked Email" else None}}
-        for i, m in enumerate(["Received Email", "Opened Email", "Clicked Email"])]
+        for d, day in enumerate(DAYS) for i, m in enumerate(["Received Email", "Opened Email", "Clicked Email"])]
 
 
 def _web_events():
     ev = []
-    for i, name in enumerate(["page_view", "login", "add_to_cart", "purchase"]):
-        ev.append({"event_id": f"e{i}", "event_name": name, "event_timestamp": f"{DAYS[0]}T06:2{i}:09.123Z",
-                   "anonymous_id": "c_abc", "platform": "web", "user_id": "u_7001" if i else None,
-                   "device_category": "mobile", "os": "iOS", "user_agent": "Mozilla/5.0", "country": "ES",
-                   "page_url": "https://shop.example.com/p?utm_source=google&utm_medium=cpc&gclid=abc",
-                   "page_referrer": "https://www.google.com/", "item_id": "301" if i >= 2 else None,
-                   "value": 64.3 if name == "purchase" else None, "currency": "EUR" if name == "purchase" else None,
-                   "transaction_id": "5001000" if name == "purchase" else None})
+    for d, day in enumerate(DAYS):
+        for i, name in enumerate(["page_view", "login", "add_to_cart", "purchase"]):
+            ev.append({"event_id": f"e{d}{i}", "event_name": name, "event_timestamp": f"{day}T06:2{i}:09.123Z",
+                       "anonymous_id": "c_abc", "platform": "web", "user_id": "u_7001" if i else None,
+                       "device_category": "mobile", "os": "iOS", "user_agent": "Mozilla/5.0", "country": "ES",
+                       "page_url": "https://shop.example.com/p?utm_source=google&utm_medium=cpc&gclid=abc",
+                       "page_referrer": "https://www.google.com/", "item_id": "301" if i >= 2 else None,
+                       "value": 64.3 if name == "purchase" else None, "currency": "EUR" if name == "purchase" else None,
+                       "transaction_id": str(5001000 + d) if name == "purchase" else None})
     return ev
 
 

@@ -178,12 +178,12 @@ converted as (
         unioned.account_timezone,
         unioned.currency_code,
         unioned.date_day,
-        unioned.impressions,
-        unioned.clicks,
-        unioned.platform_conversions,
-        unioned.spend_local,
+        cast(unioned.impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(unioned.clicks as {{ dbt.type_bigint() }}) as clicks,
+        cast(unioned.platform_conversions as decimal(18, 4)) as platform_conversions,
+        cast(unioned.spend_local as {{ type_money() }}) as spend_local,
         cast(unioned.spend_local * fx_rates.rate_to_reporting as {{ type_money() }}) as spend,
-        unioned.platform_conversion_value_local,
+        cast(unioned.platform_conversion_value_local as {{ type_money() }}) as platform_conversion_value_local,
         cast(
             unioned.platform_conversion_value_local * fx_rates.rate_to_reporting as {{ type_money() }}
         ) as platform_conversion_value,

@@ -62,6 +62,19 @@ variants as (
 
 ),
 
+variants_by_sku as (
+
+    select
+        sku,
+        min(product_id) as product_id,
+        min(variant_id) as variant_id,
+        min(unit_cost_local) as unit_cost_local,
+        min(currency_code) as currency_code
+    from variants
+    group by sku
+
+),
+
 fx_rates as (
 
     select
@@ -76,7 +89,7 @@ shopify_taxes_per_line as (
 
     select
         order_line_id,
-        sum(tax_amount_local) as tax_amount_local,
+        cast(sum(tax_amount_local) as {{ type_money() }}) as tax_amount_local,
         sum(tax_rate) as tax_rate
     from shopify_line_taxes
     group by order_line_id
@@ -87,8 +100,8 @@ shopify_refunds_per_line as (
 
     select
         shopify_refund_lines.order_line_id,
-        sum(shopify_refund_lines.subtotal_local) as refund_amount_local,
-        sum(shopify_refund_lines.quantity) as refunded_quantity,
+        cast(sum(shopify_refund_lines.subtotal_local) as {{ type_money() }}) as refund_amount_local,
+        cast(sum(shopify_refund_lines.quantity) as {{ dbt.type_bigint() }}) as refunded_quantity,
         max(shopify_refunds.created_at) as last_refunded_at
     from shopify_refund_lines
     left join shopify_refunds
@@ -122,7 +135,7 @@ shopify_order_lines as (
         shopify_orders.is_cancelled,
         shopify_lines.quantity,
         coalesce(shopify_refunds_per_line.refunded_quantity, 0) as refunded_quantity,
-        cast(0 as {{ dbt.type_int() }}) as returned_quantity,
+        cast(0 as {{ dbt.type_bigint() }}) as returned_quantity,
         case
             when shopify_orders.is_tax_included
                 then 1 / (1 + coalesce(shopify_taxes_per_line.tax_rate, 0))
@@ -135,7 +148,6 @@ shopify_order_lines as (
         coalesce(shopify_taxes_per_line.tax_amount_local, 0) as tax_amount_local,
         cast(0 as {{ type_money() }}) as marketplace_fee_amount_local,
         shopify_orders.created_at as ordered_at,
-        {{ dbt.concat(["'shopify:'", dbt.safe_cast('shopify_orders.order_id', dbt.type_string())]) }} as fee_order_ref,
         case
             when shopify_refunds_per_line.last_refunded_at > shopify_orders.updated_at
                 then shopify_refunds_per_line.last_refunded_at
@@ -156,8 +168,8 @@ amazon_returns_per_item as (
     select
         amazon_order_id,
         sku,
-        sum(refund_amount_local) as return_amount_local,
-        sum(quantity) as returned_quantity,
+        cast(sum(refund_amount_local) as {{ type_money() }}) as return_amount_local,
+        cast(sum(quantity) as {{ dbt.type_bigint() }}) as returned_quantity,
         max(updated_at) as last_returned_at
     from amazon_returns
     group by
@@ -183,7 +195,7 @@ amazon_order_lines as (
         amazon_items.currency_code,
         amazon_orders.is_cancelled,
         amazon_items.quantity,
-        cast(0 as {{ dbt.type_int() }}) as refunded_quantity,
+        cast(0 as {{ dbt.type_bigint() }}) as refunded_quantity,
         coalesce(amazon_returns_per_item.returned_quantity, 0) as returned_quantity,
         1 as tax_exclusion_factor,
         amazon_items.item_price_local as gross_amount_as_charged_local,
@@ -193,7 +205,6 @@ amazon_order_lines as (
         coalesce(amazon_items.item_tax_local, 0) as tax_amount_local,
         coalesce(amazon_items.referral_fee_local, 0) as marketplace_fee_amount_local,
         amazon_orders.purchased_at as ordered_at,
-        {{ dbt.concat(["'amazon:'", 'amazon_items.amazon_order_id']) }} as fee_order_ref,
         case
             when amazon_returns_per_item.last_returned_at > amazon_orders.updated_at
                 then amazon_returns_per_item.last_returned_at
@@ -206,7 +217,7 @@ amazon_order_lines as (
         on
             amazon_items.amazon_order_id = amazon_returns_per_item.amazon_order_id
             and amazon_items.sku = amazon_returns_per_item.sku
-    left join variants
+    left join variants_by_sku as variants
         on amazon_items.sku = variants.sku
 
 ),
@@ -227,8 +238,20 @@ order_lines_excl_tax as (
         cast(
             order_lines.gross_amount_as_charged_local * order_lines.tax_exclusion_factor as {{ type_money() }}
         ) as gross_amount_local,
+        {#- tax-inclusive: discount is what makes gross - discount equal the charged net of the reported tax #}
         cast(
-            order_lines.discount_amount_as_charged_local * order_lines.tax_exclusion_factor as {{ type_money() }}
+            case
+                when order_lines.tax_exclusion_factor < 1
+                    then
+                        order_lines.gross_amount_as_charged_local * order_lines.tax_exclusion_factor
+                        - (
+                            order_lines.gross_amount_as_charged_local
+                            - order_lines.discount_amount_as_charged_local
+                            - order_lines.tax_amount_local
+                        )
+                else order_lines.discount_amount_as_charged_local
+            end
+            as {{ type_money() }}
         ) as discount_amount_local,
         cast(
             order_lines.refund_amount_as_charged_local * order_lines.tax_exclusion_factor as {{ type_money() }}
@@ -247,7 +270,7 @@ order_lines_with_cost as (
         variants.unit_cost_local,
         variants.currency_code as cost_currency_code
     from order_lines_excl_tax
-    left join variants
+    left join variants_by_sku as variants
         on order_lines_excl_tax.sku = variants.sku
 
 ),
@@ -277,10 +300,14 @@ converted as (
         order_lines_with_cost.tax_amount_local,
         order_lines_with_cost.marketplace_fee_amount_local,
         cast(
-            order_lines_with_cost.gross_amount_local
-            - order_lines_with_cost.discount_amount_local
-            - order_lines_with_cost.refund_amount_local
-            - order_lines_with_cost.return_amount_local
+            case
+                when order_lines_with_cost.is_cancelled then 0
+                else
+                    order_lines_with_cost.gross_amount_local
+                    - order_lines_with_cost.discount_amount_local
+                    - order_lines_with_cost.refund_amount_local
+                    - order_lines_with_cost.return_amount_local
+            end
             as {{ type_money() }}
         ) as net_revenue_local,
         order_fx.rate_to_reporting as fx_rate_to_reporting,
@@ -298,12 +325,16 @@ converted as (
             order_lines_with_cost.marketplace_fee_amount_local * order_fx.rate_to_reporting as {{ type_money() }}
         ) as marketplace_fee_amount,
         cast(
-            (
-                order_lines_with_cost.gross_amount_local
-                - order_lines_with_cost.discount_amount_local
-                - order_lines_with_cost.refund_amount_local
-                - order_lines_with_cost.return_amount_local
-            ) * order_fx.rate_to_reporting
+            case
+                when order_lines_with_cost.is_cancelled then 0
+                else
+                    (
+                        order_lines_with_cost.gross_amount_local
+                        - order_lines_with_cost.discount_amount_local
+                        - order_lines_with_cost.refund_amount_local
+                        - order_lines_with_cost.return_amount_local
+                    ) * order_fx.rate_to_reporting
+            end
             as {{ type_money() }}
         ) as net_revenue,
         cast(

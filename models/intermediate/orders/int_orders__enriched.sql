@@ -70,22 +70,22 @@ line_totals as (
         min(ordered_at) as ordered_at,
         max(source_updated_at) as source_updated_at,
         count(*) as order_lines,
-        sum(quantity) as units,
-        sum(gross_amount_local) as gross_amount_local,
-        sum(discount_amount_local) as discount_amount_local,
-        sum(refund_amount_local) as refund_amount_local,
-        sum(return_amount_local) as return_amount_local,
-        sum(tax_amount_local) as tax_amount_local,
-        sum(net_revenue_local) as net_revenue_local,
-        sum(marketplace_fee_amount_local) as marketplace_fee_amount_local,
-        sum(gross_amount) as gross_amount,
-        sum(discount_amount) as discount_amount,
-        sum(refund_amount) as refund_amount,
-        sum(return_amount) as return_amount,
-        sum(tax_amount) as tax_amount,
-        sum(net_revenue) as net_revenue,
-        sum(marketplace_fee_amount) as marketplace_fee_amount,
-        sum(cogs_amount) as cogs_amount
+        cast(sum(quantity) as {{ dbt.type_bigint() }}) as units,
+        cast(sum(gross_amount_local) as {{ type_money() }}) as gross_amount_local,
+        cast(sum(discount_amount_local) as {{ type_money() }}) as discount_amount_local,
+        cast(sum(refund_amount_local) as {{ type_money() }}) as refund_amount_local,
+        cast(sum(return_amount_local) as {{ type_money() }}) as return_amount_local,
+        cast(sum(tax_amount_local) as {{ type_money() }}) as tax_amount_local,
+        cast(sum(net_revenue_local) as {{ type_money() }}) as net_revenue_local,
+        cast(sum(marketplace_fee_amount_local) as {{ type_money() }}) as marketplace_fee_amount_local,
+        cast(sum(gross_amount) as {{ type_money() }}) as gross_amount,
+        cast(sum(discount_amount) as {{ type_money() }}) as discount_amount,
+        cast(sum(refund_amount) as {{ type_money() }}) as refund_amount,
+        cast(sum(return_amount) as {{ type_money() }}) as return_amount,
+        cast(sum(tax_amount) as {{ type_money() }}) as tax_amount,
+        cast(sum(net_revenue) as {{ type_money() }}) as net_revenue,
+        cast(sum(marketplace_fee_amount) as {{ type_money() }}) as marketplace_fee_amount,
+        cast(sum(cogs_amount) as {{ type_money() }}) as cogs_amount
     from order_lines
     group by order_id
 
@@ -148,7 +148,7 @@ amazon_shipping as (
 
     select
         amazon_order_id,
-        sum(shipping_price_local) as shipping_charged_local
+        cast(sum(shipping_price_local) as {{ type_money() }}) as shipping_charged_local
     from amazon_items
     group by amazon_order_id
 
@@ -197,7 +197,7 @@ shipment_facts as (
         max(delivered_at) as delivered_at,
         max(case when shipment_status = 'delivered' then 1 else 0 end) = 1 as is_delivered,
         min(currency_code) as shipping_cost_currency_code,
-        sum(shipping_cost_local) as shipping_cost_local
+        cast(sum(shipping_cost_local) as {{ type_money() }}) as shipping_cost_local
     from shipments
     group by order_ref
 

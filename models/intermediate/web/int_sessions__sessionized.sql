@@ -139,15 +139,15 @@ session_activity as (
         count(distinct login_user_id) as distinct_login_user_ids,
         min(transaction_id) as purchase_transaction_id,
         count(*) as events,
-        sum(case when event_name = 'page_view' then 1 else 0 end) as page_views,
-        sum(case when event_name = 'view_item' then 1 else 0 end) as item_views,
-        sum(case when event_name = 'add_to_cart' then 1 else 0 end) as add_to_carts,
-        sum(case when event_name = 'begin_checkout' then 1 else 0 end) as checkouts,
-        sum(case when event_name = 'purchase' then 1 else 0 end) as purchases,
-        sum(case when event_name = 'login' then 1 else 0 end) as logins,
-        sum(
+        cast(sum(case when event_name = 'page_view' then 1 else 0 end) as {{ dbt.type_bigint() }}) as page_views,
+        cast(sum(case when event_name = 'view_item' then 1 else 0 end) as {{ dbt.type_bigint() }}) as item_views,
+        cast(sum(case when event_name = 'add_to_cart' then 1 else 0 end) as {{ dbt.type_bigint() }}) as add_to_carts,
+        cast(sum(case when event_name = 'begin_checkout' then 1 else 0 end) as {{ dbt.type_bigint() }}) as checkouts,
+        cast(sum(case when event_name = 'purchase' then 1 else 0 end) as {{ dbt.type_bigint() }}) as purchases,
+        cast(sum(case when event_name = 'login' then 1 else 0 end) as {{ dbt.type_bigint() }}) as logins,
+        cast(sum(
             case when event_sequence > 1 and seconds_since_previous_event < 1 then 1 else 0 end
-        ) as sub_second_events,
+        ) as {{ dbt.type_bigint() }}) as sub_second_events,
         min(event_at) as session_start_at,
         max(event_at) as session_end_at
     from events_keyed

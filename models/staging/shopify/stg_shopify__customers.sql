@@ -20,7 +20,9 @@ renamed as (
         {{ column_or_null(customers, 'email_marketing_consent__opt_in_level') }} as email_marketing_opt_in_level,
         {{ column_or_null(customers, 'tags') }} as customer_tags,
         cast({{ column_or_null(customers, 'orders_count', dbt.type_bigint()) }} as {{ dbt.type_int() }}) as orders_count,
-        {{ as_utc_timestamp(column_or_null(customers, 'email_marketing_consent__consent_updated_at')) }} as email_marketing_consent_updated_at,
+        {{ as_utc_timestamp(
+            column_or_null(customers, 'email_marketing_consent__consent_updated_at')
+        ) }} as email_marketing_consent_updated_at,
         {{ as_utc_timestamp('created_at') }} as created_at,
         {{ as_utc_timestamp('updated_at') }} as updated_at,
         {{ dlt_loaded_at() }} as loaded_at,

@@ -6,7 +6,8 @@
   `<source>_rejects` table is its own asset produced by the same dlt op. The result is one
   connected graph from every platform endpoint to every mart.
 * **Models** keep dagster-dbt's default keys (`<schema>/<model>`, e.g. `staging/stg_shopify__orders`)
-  and are grouped by layer (`staging`, `intermediate`, `marts`, `seeds`, ...).
+  and are grouped by layer (`staging`, `intermediate`, `marts`, `seeds`, ...). Marts carry a
+  26-hour `FreshnessPolicy` (see freshness.py).
 * **Tests → asset checks** (generic and singular; a singular test on several models names its
   model with `meta: {dagster: {ref: {name: <model>}}}`). A check is **blocking** only when the
   test is severity `error` *and* marked blocking: tag `blocking`, or `meta: {blocking: true}`.
@@ -16,14 +17,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetCheckSpec, AssetKey, AssetSpec
+from dagster import AssetCheckSpec, AssetKey, AssetSpec, FreshnessPolicy
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 BLOCKING_TAG = "blocking"
 RAW_SCHEMA_PREFIX = "raw_"
+MART_LAYER = "marts"
+# A mart rebuilt by the 06:00 UTC daily schedule is stale once a day's run is missed.
+MART_FRESHNESS = FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=26))
 
 
 def dlt_asset_key_for_table(schema: str, table: str) -> AssetKey:
@@ -84,6 +89,12 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
         if explicit:
             return explicit
         return layer_of(dbt_resource_props)
+
+    def get_asset_spec(self, manifest, unique_id, project) -> AssetSpec:  # noqa: ANN001
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if spec.group_name == MART_LAYER and spec.freshness_policy is None:
+            spec = spec.replace_attributes(freshness_policy=MART_FRESHNESS)
+        return spec
 
     def get_asset_check_spec(
         self,

@@ -1,10 +1,11 @@
--- One row per acquisition month x months since acquisition x acquisition channel.
+-- One row per acquisition month x months since acquisition x acquisition channel
+-- (marts.fct_cohort_retention summed over home markets).
 select
-    cohort_month::date as cohort_month,
+    acquisition_month::date as cohort_month,
     months_since_acquisition::integer as months_since_acquisition,
     acquisition_channel,
     sum(cohort_customers)::bigint as cohort_customers,
-    sum(retained_customers)::bigint as retained_customers,
+    sum(active_customers)::bigint as retained_customers,
     sum(net_revenue)::double as net_revenue
 from marts.fct_cohort_retention
 group by all

@@ -1,4 +1,4 @@
--- One row per acquisition channel: customers and their historical LTV.
+-- One row per acquisition channel: customers (persons with an order) and their historical LTV.
 select
     acquisition_channel,
     count(*)::bigint as customers,
@@ -6,5 +6,6 @@ select
     avg(ltv_180d)::double as avg_ltv_180d,
     sum(net_revenue)::double as net_revenue
 from marts.dim_customers
+where is_customer
 group by 1
 order by 1

@@ -14,7 +14,9 @@ renamed as (
         customer__id as customer_id,
         cart_token,
         {{ hash_email('coalesce(email, customer__email)') }} as email_hash,
-        {{ hash_phone('coalesce(' ~ column_or_null(orders, 'phone') ~ ', ' ~ column_or_null(orders, 'customer__phone') ~ ')') }} as phone_hash,
+        {{ hash_phone(
+            'coalesce(' ~ column_or_null(orders, 'phone') ~ ', ' ~ column_or_null(orders, 'customer__phone') ~ ')'
+        ) }} as phone_hash,
         {{ hash_pii(dbt.concat([
             "lower(trim(coalesce(" ~ column_or_null(orders, 'shipping_address__address1') ~ ", '')))",
             "'|'",

@@ -1,0 +1,134 @@
+{#-
+    Person resolution (docs/decisions.md, "Identity: facts resolve through the current map"):
+    the first identifier of the order that the current identity map knows and that is not a
+    super identifier, in the order Shopify customer id, e-mail, phone, Amazon buyer proxy,
+    device of the purchase event. An order with none of them is a person of its own.
+-#}
+with
+
+orders as (
+
+    select * from {{ ref('int_orders__enriched') }}
+
+),
+
+identity_map as (
+
+    select
+        identifier_type,
+        identifier,
+        person_id
+    from {{ ref('int_identity__map') }}
+    where not is_super_identifier
+
+),
+
+orders_resolved as (
+
+    select
+        orders.*,
+        coalesce(
+            by_customer.person_id,
+            by_email.person_id,
+            by_phone.person_id,
+            by_amazon_buyer.person_id,
+            by_device.person_id,
+            {{ dbt.hash(dbt.concat(["'order:'", 'orders.order_id'])) }}
+        ) as person_id
+    from orders
+    left join identity_map as by_customer
+        on
+            by_customer.identifier_type = 'shopify_customer_id'
+            and orders.shopify_customer_id = by_customer.identifier
+    left join identity_map as by_email
+        on
+            by_email.identifier_type = 'email'
+            and orders.email_hash = by_email.identifier
+    left join identity_map as by_phone
+        on
+            by_phone.identifier_type = 'phone'
+            and orders.phone_hash = by_phone.identifier
+    left join identity_map as by_amazon_buyer
+        on
+            by_amazon_buyer.identifier_type = 'amazon_buyer_id'
+            and orders.amazon_buyer_id = by_amazon_buyer.identifier
+    left join identity_map as by_device
+        on
+            by_device.identifier_type = orders.purchase_anonymous_id_type
+            and orders.purchase_anonymous_id = by_device.identifier
+
+),
+
+orders_sequenced as (
+
+    select
+        *,
+        case
+            when not is_cancelled
+                then row_number() over (
+                    partition by person_id, is_cancelled
+                    order by ordered_at, order_id
+                )
+        end as person_order_number
+    from orders_resolved
+
+),
+
+final as (
+
+    select
+        order_id,
+        person_id,
+        sales_channel,
+        source_order_id,
+        shopify_customer_id,
+        email_hash,
+        phone_hash,
+        amazon_buyer_id,
+        purchase_anonymous_id_type,
+        purchase_anonymous_id,
+        shipping_country_code,
+        source_name,
+        order_status,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        discount_code,
+        currency_code,
+        person_order_number,
+        coalesce(person_order_number = 1, false) as is_first_order,
+        is_cancelled,
+        is_delivered,
+        is_delivered_within_7_days,
+        order_lines,
+        units,
+        gross_amount_local,
+        discount_amount_local,
+        refund_amount_local,
+        return_amount_local,
+        tax_amount_local,
+        net_revenue_local,
+        shipping_charged_local,
+        fx_rate_to_reporting,
+        gross_amount,
+        discount_amount,
+        refund_amount,
+        return_amount,
+        tax_amount,
+        net_revenue,
+        shipping_charged_amount,
+        shipping_cost_amount,
+        payment_fee_amount,
+        marketplace_fee_amount,
+        cogs_amount,
+        contribution_before_ad_spend,
+        order_date,
+        ordered_at,
+        first_shipped_at,
+        delivered_at,
+        source_updated_at
+    from orders_sequenced
+
+)
+
+select * from final
