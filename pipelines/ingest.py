@@ -205,14 +205,13 @@ def reconcile(warehouse: Path, names: list[str], manifest: Optional[dict]) -> di
 # ----------------------------------------------------------------------------------------------------------------------
 @contextmanager
 def _simulator(store: Path, needed: bool, faults: bool, seed: int,
-               fault_rates: Optional[dict] = None) -> Iterator[Optional[Any]]:
+               server_options: Optional[dict] = None) -> Iterator[Optional[Any]]:
     if not needed:
         yield None
         return
     from pipelines.simulator.server import serve
 
-    kwargs = {"fault_rates": fault_rates} if fault_rates else {}
-    _, stop = serve(store, port=0, faults=faults, seed=seed, **kwargs)
+    _, stop = serve(store, port=0, faults=faults, seed=seed, **(server_options or {}))
     try:
         yield stop
     finally:
@@ -267,9 +266,11 @@ def run_source(name: str, warehouse: Path, simulator_url: Optional[str], manifes
 
 def run_ingestion(sources: Optional[list[str]] = None, warehouse: Optional[str | Path] = None,
                   store: Optional[str | Path] = None, faults: bool = True, seed: Optional[int] = None,
-                  fault_rates: Optional[dict] = None, web_events_via_server: bool = False,
+                  server_options: Optional[dict] = None, web_events_via_server: bool = False,
                   verbose: bool = True, loader_file_format: str = "parquet") -> dict:
-    """Run the given sources (default all) and return the structured summary (see `format_summary`)."""
+    """Run the given sources (default all) and return the structured summary (see `format_summary`).
+
+    `server_options` go to `pipelines.simulator.server.serve` (e.g. `fault_rates`, `retry_after` for a storm)."""
     from pipelines.sources import SOURCES, get
 
     names = list(sources or SOURCES)
@@ -283,7 +284,7 @@ def run_ingestion(sources: Optional[list[str]] = None, warehouse: Optional[str |
     server_seed = seed if seed is not None else int((manifest or {}).get("seed") or 0)
     results = []
     started = time.perf_counter()
-    with _simulator(st, bool(simulated), faults, server_seed, fault_rates) as server:
+    with _simulator(st, bool(simulated), faults, server_seed, server_options) as server:
         for i, name in enumerate(names, 1):
             url = server.base_url if (server is not None and name in simulated) else None
             if verbose:

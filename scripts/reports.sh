@@ -9,11 +9,14 @@
 # (scripts/reports_check.py) validates every report query offline.
 #
 # Steps:
-#   1. snapshot $WAREHOUSE_PATH to reports/sources/warehouse/warehouse.duckdb, the
-#      fixed file sources/warehouse/connection.yaml names (its `filename` is relative
-#      to that folder). The snapshot is taken while holding a read-only DuckDB
-#      connection, so no writer can change the file mid-copy; a running writer
-#      (make run, Dagster) makes this step fail clearly instead.
+#   1. snapshot $WAREHOUSE_PATH into reports/sources/warehouse/ (git-ignored): the
+#      connection's `filename` is relative to that folder. The snapshot keeps the
+#      warehouse's file name, because DuckDB names a database after its file and the
+#      views dbt builds refer to that name (data/warehouse.duckdb -> warehouse.duckdb,
+#      the name sources/warehouse/connection.yaml holds; any other name is passed to
+#      Evidence as EVIDENCE_SOURCE__warehouse__filename). The copy is taken while
+#      holding a read-only DuckDB connection, so no writer can change the file
+#      mid-copy; a running writer (make run, Dagster) makes this step fail clearly.
 #   2. npm ci (only when node_modules is missing or older than package-lock.json)
 #   3. npx evidence sources   (runs reports/sources/**/*.sql into parquet)
 #   4. REPORTS_MODE=dev  (default): npx evidence dev on http://127.0.0.1:$REPORTS_PORT
@@ -36,7 +39,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPORTS="$ROOT/reports"
 WAREHOUSE="${WAREHOUSE_PATH:-data/warehouse.duckdb}"
 case "$WAREHOUSE" in /*) ;; *) WAREHOUSE="$ROOT/$WAREHOUSE" ;; esac
-SNAPSHOT="$REPORTS/sources/warehouse/warehouse.duckdb"
+SNAPSHOT_NAME="$(basename "$WAREHOUSE")"
+case "$SNAPSHOT_NAME" in *.duckdb) ;; *) SNAPSHOT_NAME="$SNAPSHOT_NAME.duckdb" ;; esac
+SNAPSHOT="$REPORTS/sources/warehouse/$SNAPSHOT_NAME"
+if [ "$SNAPSHOT_NAME" != warehouse.duckdb ]; then
+  export EVIDENCE_SOURCE__warehouse__filename="$SNAPSHOT_NAME"
+fi
 MODE="${REPORTS_MODE:-dev}"
 PORT="${REPORTS_PORT:-3000}"
 PY="${PY:-$ROOT/.venv/bin/python}"
@@ -68,12 +76,19 @@ node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || die "No
 [ -f "$WAREHOUSE" ] || die "no warehouse at $WAREHOUSE: build it first (make run), or set WAREHOUSE_PATH" 2
 
 # --- 1. warehouse snapshot ------------------------------------------------------
-say "warehouse: $WAREHOUSE -> reports/sources/warehouse/warehouse.duckdb (${REPORTS_WAREHOUSE_MODE:-copy})"
+say "warehouse: $WAREHOUSE -> reports/sources/warehouse/$SNAPSHOT_NAME (${REPORTS_WAREHOUSE_MODE:-copy})"
 "$PY" - "$WAREHOUSE" "$SNAPSHOT" "${REPORTS_WAREHOUSE_MODE:-copy}" <<'PYEOF'
 import os, shutil, sys
 import duckdb
 
 src, dst, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+# Earlier snapshots under other names are ours too (the folder's *.duckdb files are git-ignored).
+folder = os.path.dirname(dst)
+for name in os.listdir(folder):
+    path = os.path.join(folder, name)
+    if name.endswith((".duckdb", ".duckdb.wal")) and not path.startswith(dst):
+        os.remove(path)
+        print(f"[reports] removed the old snapshot {name}")
 try:
     # A read-only connection takes DuckDB's shared lock: no writer can start until we close it.
     guard = duckdb.connect(src, read_only=True)

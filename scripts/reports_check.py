@@ -160,10 +160,16 @@ class Report:
         return sum(1 for c in self.checks if c.kind == kind)
 
     def summary(self) -> str:
+        failed_sources = sum(1 for c in self.failures if c.kind == "source")
+        blocked = sum(1 for c in self.failures if c.status == "BLOCKED")
+        detail = ""
+        if self.failures:
+            detail = (f" ({failed_sources} source, {blocked} blocked by failed sources, "
+                      f"{len(self.failures) - failed_sources - blocked} other)")
         return (
             f"{len(self.checks)} queries checked ({self.count('source')} source, "
             f"{self.count('page')} page runs, {self.count('input')} input-option queries); "
-            f"{len(self.failures)} failed, {len(self.problems)} page problem(s)"
+            f"{len(self.failures)} failed{detail}, {len(self.problems)} page problem(s)"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -181,7 +187,7 @@ class Report:
         }
 
     def render(self) -> str:
-        header = ("location", "query", "rows", "status")
+        header = ("page", "query", "rows", "status")
         rows = [
             (c.location, c.query, "-" if c.rows is None else str(c.rows), c.status) for c in self.checks
         ]
@@ -413,7 +419,11 @@ def _run_source(base: duckdb.DuckDBPyConnection, sq: SourceQuery, page_con: duck
             columns = list(zip(rel.columns, (str(t) for t in rel.types)))
             table = rel.to_arrow_table()
         except duckdb.Error as e:
-            check.fail(_one_line(e))
+            message = _one_line(e)
+            if re.search(r'Catalog "[^"]+" does not exist', message):
+                message += (" (a dbt view names the database it was built in, i.e. the warehouse file's "
+                            "name: open the warehouse under the file name dbt used)")
+            check.fail(message)
             return False
         check.columns = columns
         check.rows = table.num_rows
@@ -722,6 +732,10 @@ class MissingSample(Exception):
     pass
 
 
+class BlockedSample(MissingSample):
+    """The sample would come from an input whose data depends on a failed source query."""
+
+
 class PageRunner:
     """Compiles and runs one page's queries against the materialised source tables."""
 
@@ -734,6 +748,7 @@ class PageRunner:
         self.inputs = self._collect_inputs()
         self.input_checks: dict[str, QueryCheck] = {}
         self.input_rows: dict[str, list[tuple]] = {}
+        self.input_blocked: dict[str, list[str]] = {}
         self._resolving: set[str] = set()
         self._resolving_inputs: set[str] = set()
 
@@ -785,6 +800,11 @@ class PageRunner:
             value = self._input_value(m.group(1), m.group(2) or "")
             if value is not None:
                 return value
+            if m.group(1) in self.input_blocked:
+                raise BlockedSample(
+                    f"blocked: input {m.group(1)!r} is built from failed source query "
+                    + ", ".join(self.input_blocked[m.group(1)])
+                )
         if key.startswith("params."):
             raise MissingSample(
                 f"no sample for ${{{expr}}}: add <!-- sample-from: {key} = <source>.<table>.<column> --> "
@@ -805,6 +825,9 @@ class PageRunner:
                 raise MissingSample(f"sample-from for {expr}: query {parts[0]!r} has no column {parts[1]!r}")
             values = [r[cols.index(parts[1])] for r in rows if r[cols.index(parts[1])] is not None]
         elif len(parts) == 3:
+            if (parts[0], parts[1]) in self.failed_sources:
+                raise BlockedSample(f"blocked: the sample for {expr} comes from failed source query "
+                                    f"{parts[0]}.{parts[1]}")
             table = f"{_quote_ident(parts[0])}.{_quote_ident(parts[1])}"
             try:
                 values = [r[0] for r in self.con.sql(
@@ -852,6 +875,11 @@ class PageRunner:
             if tag.attr_text("where"):
                 sql += f" where {tag.attr_text('where')}"
             sql += f" order by {tag.attr_text('order')}" if tag.attr_text("order") else " order by label, value"
+        blocked = self.blocked_by(sql)
+        if blocked:
+            self.input_blocked[name] = blocked
+            check.fail("blocked: depends on failed source query " + ", ".join(blocked), status="BLOCKED")
+            return []
         rows = self._execute(check, sql)
         if rows is None:
             return []
@@ -875,6 +903,9 @@ class PageRunner:
                 return None
             try:
                 sql, _ = self.compile(data)
+            except BlockedSample as e:
+                check.fail(str(e), status="BLOCKED")
+                return None
             except (MissingSample, ValueError) as e:
                 check.fail(f"cannot compile its data query {data!r}: {e}")
                 return None
@@ -1015,6 +1046,17 @@ class PageRunner:
                 )
         return rows
 
+    def _evidence_wrappers(self, check: QueryCheck, sql: str) -> None:
+        """The metadata queries Evidence's Query class runs around every page query (sdk/usql)."""
+        for label, wrapper in (
+            ("row-count", f"SELECT COUNT(*) as rowCount FROM ({sql.strip()})"),
+            ("columns", f"DESCRIBE {sql.strip()}"),
+        ):
+            try:
+                self.con.sql(wrapper).fetchall()
+            except duckdb.Error as e:
+                check.fail(f"Evidence's {label} query around it fails: {_one_line(e)}")
+
     def blocked_by(self, sql: str) -> list[str]:
         hits = []
         for source in self.source_names:
@@ -1038,17 +1080,20 @@ class PageRunner:
                 "contains a backslash: Evidence evaluates page SQL as a JavaScript template literal, so "
                 "'\\d' reaches DuckDB as 'd' (use [0-9], chr(92), ...)"
             )
-        referenced_by_others = any(
-            re.search(r"\$\{\s*" + re.escape(name) + r"\s*\}", q.sql) for q in self.page.queries.values()
-        )
         last_line = query.sql.strip().splitlines()[-1] if query.sql.strip() else ""
-        if referenced_by_others and "--" in last_line:
+        if "--" in last_line:
             check.fail(
-                "ends with a `--` comment but other queries chain it with ${...}: Evidence inlines it as "
-                "(<sql>), so the comment swallows the closing parenthesis; move comments to the top"
+                "ends with a `--` comment: Evidence wraps page queries as (<sql>) -- in its row-count "
+                "query and wherever ${...} chains them -- so the comment swallows the closing "
+                "parenthesis; move comments to the top"
             )
+        if query.sql.strip().endswith(";"):
+            check.fail("ends with ';': Evidence wraps page queries as (<sql>); drop the semicolon")
         try:
             sql, used = self.compile(name)
+        except BlockedSample as e:
+            check.fail(str(e), status="BLOCKED")
+            return
         except (MissingSample, ValueError) as e:
             check.fail(str(e))
             return
@@ -1058,6 +1103,7 @@ class PageRunner:
             return
         rows = self._execute(check, sql)
         if rows is not None:
+            self._evidence_wrappers(check, sql)
             self.results[name] = ([c for c, _ in check.columns], rows)
             if not rows:
                 if allow and all(allow):

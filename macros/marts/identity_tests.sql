@@ -24,7 +24,7 @@
     with
 
     tested as (
-        select {{ column_name }} as tested_value
+        select distinct {{ column_name }} as tested_value
         from {{ model }}
     ),
 

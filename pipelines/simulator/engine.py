@@ -204,6 +204,7 @@ class DayLog:
     """What the real world did on one day in one block (recorded for replicate 0 only)."""
 
     day: int
+    block_lo: int                # global index of the block's first person (touch/send persons are local)
     touches: Touches
     sends: dict
     orders: OrderBatch | None
@@ -581,7 +582,7 @@ class BlockEngine:
         if orders is not None:
             sel = orders.rep == 0
             orders0 = OrderBatch(**{f: (getattr(orders, f)[sel]) for f in orders.__dataclass_fields__})
-        return DayLog(day=day, touches=touches.select(m0) if len(touches) else touches, sends=sends0, orders=orders0,
+        return DayLog(day=day, block_lo=bs.lo, touches=touches.select(m0) if len(touches) else touches, sends=sends0, orders=orders0,
                       signups=bs.person[signups] if len(signups) else signups, checkout_subscribes=checkout_subs,
                       shares=shares, assignments=assignments, consent_withdrawals=withdrawals, erasures=erasures)
 
@@ -620,23 +621,24 @@ class BlockEngine:
         n_friends = 1 + np.searchsorted(cdf, w.rng.keyed(Stream.REFERRAL_SHARE, day, gid, key, salt=2) * 0.999999)
         n_friends = np.minimum(n_friends, MAX_FRIENDS)
         out_rep, out_person, out_friend, out_due, out_clicked, out_channel = [], [], [], [], [], []
+        draws = w.rng.keyed_block(Stream.REFERRAL_SHARE, day, gid, key, width=4 * MAX_FRIENDS)
         for j in range(MAX_FRIENDS):
             has = n_friends > j
             if not has.any():
                 break
-            r, p, g, k = rep[has], person[has], gid[has], key[has]
+            r, p, g, k, dj = rep[has], person[has], gid[has], key[has], draws[has]
             members = [bs.members[m] for m in bs.market[p]]
-            u = w.rng.keyed(Stream.REFERRAL_SHARE, day, g, k, salt=10 + j)
+            u = dj[:, 4 * j]
             friend = np.array([mem[int(x * len(mem))] if len(mem) > 1 else -1 for mem, x in zip(members, u)],
                               dtype=np.int64)
             same = friend == p
             friend = np.where(same, np.array([mem[(int(x * len(mem)) + 1) % len(mem)] if len(mem) > 1 else -1
                                               for mem, x in zip(members, u)], dtype=np.int64), friend)
             valid = friend >= 0
-            r, p, g, k, friend = r[valid], p[valid], g[valid], k[valid], friend[valid]
-            clicked = w.rng.keyed(Stream.REFERRAL_SHARE, day, g, k, salt=30 + j) < rf["click_prob"]
-            lag = 1 + (w.rng.keyed(Stream.REFERRAL_SHARE, day, g, k, salt=40 + j) * 3).astype(np.int64)
-            channel = (w.rng.keyed(Stream.REFERRAL_SHARE, day, g, k, salt=50 + j) * 4).astype(np.int64)
+            r, p, g, k, friend, dj = r[valid], p[valid], g[valid], k[valid], friend[valid], dj[valid]
+            clicked = dj[:, 4 * j + 1] < rf["click_prob"]
+            lag = 1 + (dj[:, 4 * j + 2] * 3).astype(np.int64)
+            channel = (dj[:, 4 * j + 3] * 4).astype(np.int64)
             out_rep.append(r)
             out_person.append(p)
             out_friend.append(friend)

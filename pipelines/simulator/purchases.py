@@ -95,8 +95,10 @@ def order_economics(world, day: int, person: np.ndarray, rep: np.ndarray, rep_ke
     market = pop.market[person].astype(np.int64)
     region = pop.region[person].astype(np.int64)
 
-    def u(salt: int) -> np.ndarray:
-        return rng.keyed(Stream.BASKET, day, person, rep_key, salt=salt)
+    draws = rng.keyed_block(Stream.BASKET, day, person, rep_key, width=64)
+
+    def u(column: int) -> np.ndarray:
+        return draws[:, column]
 
     # --- basket --------------------------------------------------------------------------------------------------
     cum_items = np.cumsum(sc["order_value"]["item_count_probs"])

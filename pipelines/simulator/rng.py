@@ -13,6 +13,8 @@ and 1..K for Monte Carlo rollouts of the future (each gets its own numbers).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 MASK64 = (1 << 64) - 1
@@ -65,6 +67,12 @@ def mix64(x: int) -> int:
     return x ^ (x >> 31)
 
 
+@lru_cache(maxsize=65536)
+def _mix_cached(x: int) -> int:
+    return mix64(x)
+
+
+@lru_cache(maxsize=262144)
 def combine(*parts: int) -> int:
     """Hash a tuple of non-negative ints into one 64-bit key."""
     h = 0x243F6A8885A308D3
@@ -82,10 +90,9 @@ def _mix_array(x: np.ndarray) -> np.ndarray:
 
 
 def hash_ids(key: int, ids) -> np.ndarray:
-    """64-bit hashes of ``ids`` (array-like of ints) under the scalar ``key``."""
-    arr = np.asarray(ids).astype(np.uint64, copy=False)
-    with np.errstate(over="ignore"):
-        return _mix_array(_mix_array(arr * np.uint64(_GOLDEN) + np.uint64(key)) ^ np.uint64(mix64(key ^ 0x5851F42D)))
+    """64-bit hashes of ``ids`` (array-like of ints) under the scalar ``key`` (uint64 arithmetic wraps)."""
+    arr = np.atleast_1d(np.asarray(ids)).astype(np.uint64, copy=False)
+    return _mix_array(_mix_array(arr * np.uint64(_GOLDEN) + np.uint64(key)) ^ np.uint64(_mix_cached(key ^ 0x5851F42D)))
 
 
 def to_uniform(h: np.ndarray) -> np.ndarray:
@@ -111,11 +118,22 @@ class Rng:
         """Uniforms in [0, 1) for each id; ``rep_key`` may be a scalar or an array aligned with ``ids``."""
         if np.isscalar(rep_key):
             return to_uniform(hash_ids(self.key(stream, day, int(rep_key), salt), ids))
-        ids = np.asarray(ids).astype(np.uint64)
-        reps = np.asarray(rep_key).astype(np.uint64)
-        with np.errstate(over="ignore"):
-            combined = ids * np.uint64(1_000_003) + reps * np.uint64(0xD6E8FEB86659FD93)
+        combined = self._with_reps(ids, rep_key)
         return to_uniform(hash_ids(self.key(stream, day, 0, salt + 7919), combined))
+
+    @staticmethod
+    def _with_reps(ids, rep_key) -> np.ndarray:
+        ids = np.atleast_1d(np.asarray(ids)).astype(np.uint64)
+        if np.isscalar(rep_key) and int(rep_key) == 0:
+            return ids * np.uint64(1_000_003)
+        reps = np.broadcast_to(np.asarray(rep_key).astype(np.uint64), ids.shape)
+        return ids * np.uint64(1_000_003) + reps * np.uint64(0xD6E8FEB86659FD93)
+
+    def keyed_block(self, stream: int, day: int, ids, rep_key=0, width: int = 8, salt: int = 0) -> np.ndarray:
+        """``(len(ids), width)`` independent uniforms per id in one pass (column j plays the role of a salt)."""
+        combined = self._with_reps(ids, rep_key)
+        expanded = (combined[:, None] * np.uint64(width + 1) + np.arange(width, dtype=np.uint64)[None, :]).ravel()
+        return to_uniform(hash_ids(self.key(stream, day, 1, salt + 104729), expanded)).reshape(-1, width)
 
     def keyed_int(self, stream: int, day: int, ids, salt: int = 0) -> np.ndarray:
         return hash_ids(self.key(stream, day, 0, salt), ids)

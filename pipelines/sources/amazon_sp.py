@@ -42,6 +42,7 @@ def amazon_sp_source(
     base_url: str = dlt.config.value,
     access_token: str = dlt.secrets.value,
     marketplace_ids: Optional[str] = None,
+    page_size: int = 100,
     start_date: Optional[str] = None,
     http: Optional[Any] = None,
 ) -> Any:
@@ -52,7 +53,7 @@ def amazon_sp_source(
         endpoint, path, list_key = ENDPOINTS[name]
 
         def fetch(cursor: Any) -> Iterator[list]:
-            params: dict[str, Any] = {}
+            params: dict[str, Any] = {"MaxResultsPerPage": page_size} if name == "orders" else {}
             since = cursor_start(cursor)
             if since is not None:
                 params["LastUpdatedAfter"] = format_ts(since)

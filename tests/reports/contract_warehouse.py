@@ -22,7 +22,7 @@ create schema ml;
 create schema raw_shopify;
 create schema raw_meta_ads;
 create schema raw_fx;
-create schema staging;
+create schema quarantine;
 
 create table markets as
 select * from (values
@@ -40,33 +40,34 @@ select * from (values
 create table days as
 select (date '2026-03-01' + i::integer) as date_day, i from range(60) as r(i);
 
+create table marts.dim_markets as
+select country_code, country_code || ' (name)' as country_name, region, currency as currency_code from markets;
+
 create table marts.fct_kpi_daily as
 select
     d.date_day,
-    m.country_code as market,
-    (1000 + 10 * d.i + hash(d.i, m.country_code) % 200)::decimal(18, 2) as gmv,
-    (900 + 10 * d.i + hash(d.i, m.country_code) % 150)::decimal(18, 2) as net_revenue,
-    (10 + hash(d.i, m.country_code) % 7)::integer as orders,
-    (4 + hash(d.i, m.country_code) % 3)::integer as new_customers,
-    (300 + hash(d.i, m.country_code) % 90)::decimal(18, 2) as spend,
-    (150 + hash(d.i, m.country_code) % 60)::decimal(18, 2) as contribution_margin,
-    0.25::double as repeat_purchase_rate,
-    0.8::double as pct_delivered_within_7d
-from days as d
-cross join markets as m;
+    (10 + hash(d.i) % 7)::bigint as orders,
+    (4 + hash(d.i) % 3)::bigint as new_customers,
+    (1000 + 10 * d.i + hash(d.i) % 200)::decimal(18, 2) as gmv,
+    (900 + 10 * d.i + hash(d.i) % 150)::decimal(18, 2) as net_revenue,
+    (300 + hash(d.i) % 90)::decimal(18, 2) as ad_spend,
+    0.25::decimal(18, 6) as repeat_purchase_rate,
+    0.8::decimal(18, 6) as share_delivered_within_7_days
+from days as d;
 
 create table marts.fct_orders as
 select
     'o' || d.i || '-' || m.country_code || '-' || k as order_id,
     'p' || (hash(d.i, m.country_code, k) % 300) as person_id,
     d.date_day as order_date,
-    m.country_code,
-    m.region,
-    m.currency,
+    m.country_code as shipping_country_code,
+    m.currency as currency_code,
+    k = 2 and d.i % 9 = 0 as is_cancelled,
+    k = 0 as is_first_order,
+    d.i <= 52 and hash(d.i, k, m.country_code) % 5 <> 0 as is_delivered_within_7_days,
     (40 + hash(d.i, k) % 60)::decimal(18, 2) as net_revenue,
     (40 + hash(d.i, k) % 60)::decimal(18, 2) * 1.1 as net_revenue_local,
-    k = 0 as is_first_order,
-    case when d.i > 52 then null else hash(d.i, k, m.country_code) % 5 <> 0 end as is_delivered_within_7d
+    (15 + hash(d.i, k) % 20)::decimal(18, 2) as contribution_before_ad_spend
 from days as d
 cross join markets as m
 cross join range(3) as r(k);
@@ -92,15 +93,15 @@ where c.is_paid;
 create table marts.fct_funnel_daily as
 select
     d.date_day,
-    m.country_code,
+    m.country_code as market_code,
     c.channel,
     dev.device_category,
-    (500 + hash(d.i, c.channel, dev.device_category) % 100)::integer as impressions,
-    (50 + hash(d.i, c.channel) % 10)::integer as clicks,
-    40::integer as sessions,
-    12::integer as add_to_carts,
-    6::integer as checkouts,
-    3::integer as orders
+    (500 + hash(d.i, c.channel, dev.device_category) % 100)::bigint as impressions,
+    (50 + hash(d.i, c.channel) % 10)::bigint as ad_clicks,
+    40::bigint as sessions,
+    12::bigint as sessions_with_add_to_cart,
+    6::bigint as sessions_with_checkout,
+    3::bigint as orders
 from days as d
 cross join markets as m
 cross join channels as c
@@ -132,12 +133,12 @@ from range(400) as r(i);
 
 create table marts.fct_cohort_retention as
 select
-    (date '2026-03-01' + to_months(cm))::date as cohort_month,
+    (date '2026-03-01' + to_months(cm))::date as acquisition_month,
     k as months_since_acquisition,
     c.channel as acquisition_channel,
-    m.country_code,
-    100::integer as cohort_customers,
-    case when k = 0 then 100 else 30 - 5 * k end::integer as retained_customers,
+    m.country_code as market_code,
+    100::bigint as cohort_customers,
+    case when k = 0 then 100 else 30 - 5 * k end::bigint as active_customers,
     (1000 - 100 * k)::decimal(18, 2) as net_revenue
 from range(2) as a(cm)
 cross join range(3) as b(k)
@@ -148,9 +149,9 @@ where cm + k < 2;
 create table marts.dim_customers as
 select
     'p' || i as person_id,
-    (select list(channel) from channels)[1 + i % 10] as acquisition_channel,
-    (select list(country_code) from markets)[1 + i % 6] as home_country_code,
-    (1 + i % 4)::integer as orders_count,
+    i < 250 as is_customer,
+    case when i < 250 then (select list(channel) from channels)[1 + i % 10] end as acquisition_channel,
+    (1 + i % 4)::bigint as orders,
     (60 * (1 + i % 4))::decimal(18, 2) as net_revenue,
     (50 + i % 40)::decimal(18, 2) as ltv_90d,
     (70 + i % 60)::decimal(18, 2) as ltv_180d,
@@ -271,8 +272,8 @@ select '1772000000.2' as load_id, 'meta_ads' as schema_name, 0 as status,
        timestamptz '2026-04-30 01:00:00+00' as inserted_at;
 create table raw_shopify.shopify_rejects as
 select 'bad date' as reason, '{"created_at": "2026-13-45"}' as raw_payload from range(3);
-create table staging.stg_meta_ads__insights_quarantine as
-select 'negative spend' as violation from range(2);
+create table quarantine.stg_quarantine__records as
+select 'meta_ads' as source_name, 'negative_spend' as quarantine_rule, true as blocks_budget_models from range(2);
 """
 
 

@@ -217,13 +217,15 @@ def test_circular_chain_fails(reports_check, mini_warehouse, write_reports):
     assert "circular" in check_of(report, "a").messages[0]
 
 
-def test_trailing_comment_in_chained_query_fails(reports_check, mini_warehouse, write_reports):
+def test_trailing_comment_fails_because_evidence_wraps_queries(reports_check, mini_warehouse, write_reports):
     reports = write_reports(ORDERS_SOURCE, {"index.md": page(
         sql("base", "select * from warehouse.orders -- all orders"),
         sql("n", "select count(*)::bigint as n from ${base}"),
     )})
     report = reports_check.run_check(mini_warehouse, reports)
-    assert "swallows the closing parenthesis" in " ".join(check_of(report, "base").messages)
+    base = " ".join(check_of(report, "base").messages)
+    assert "swallows the closing parenthesis" in base
+    assert "row-count query around it fails" in base  # Evidence's SELECT COUNT(*) FROM (<sql>)
     assert check_of(report, "n").failed  # and DuckDB agrees: the ')' is commented out
 
 
@@ -358,7 +360,7 @@ def test_cli_prints_the_table_and_exits_non_zero_on_failure(mini_warehouse, writ
         capture_output=True, text=True,
     )
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "location" in run.stdout and "rows" in run.stdout and "status" in run.stdout
+    assert run.stdout.splitlines()[0].split() == ["page", "query", "rows", "status"]
     assert "pages/index.md :: bad:" in run.stdout
     assert "3 queries checked (1 source, 2 page runs, 0 input-option queries)" in run.stdout
     assert out_json.exists()
@@ -386,3 +388,35 @@ def test_reports_pass_against_the_contract_warehouse(reports_check, build_contra
 def test_reports_pass_against_the_small_market_warehouse(reports_check, reports_check_warehouse):
     report = reports_check.run_check(reports_check_warehouse, REPO_ROOT / "reports")
     assert report.ok, report.render()
+
+
+def test_evidence_connector_agrees_with_the_checker_on_sources(reports_check, build_contract_warehouse, tmp_path):
+    """Evidence's own DuckDB connector (node) returns the rows and types the checker materialises.
+
+    Runs only where reports/node_modules is installed (make reports / npm ci); the connector
+    needs no network -- only Evidence's later parquet step does.
+    """
+    import json
+    import shutil
+
+    connector = REPO_ROOT / "reports" / "node_modules" / "@evidence-dev" / "duckdb"
+    if shutil.which("node") is None or not connector.is_dir():
+        pytest.skip("Evidence is not installed here (cd reports && npm ci) or node is missing")
+    db_dir = tmp_path / "db"
+    db_dir.mkdir()
+    warehouse = build_contract_warehouse(db_dir / "warehouse.duckdb")
+    run = subprocess.run(
+        ["node", str(Path(__file__).with_name("evidence_sources.cjs")), str(REPO_ROOT / "reports"),
+         str(REPO_ROOT / "reports" / "sources" / "warehouse"), str(db_dir)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    evidence = {r["file"][: -len(".sql")]: r for r in map(json.loads, run.stdout.splitlines())}
+    report = reports_check.run_check(warehouse, REPO_ROOT / "reports")
+    for check in (c for c in report.checks if c.kind == "source"):
+        table = check.query.split(".", 1)[1]
+        assert "error" not in evidence[table], evidence[table]
+        assert evidence[table]["rows"] == check.rows, table
+        assert [list(c) for c in evidence[table]["columns"]] == [
+            [name, reports_check.evidence_type(duck_type)] for name, duck_type in check.columns
+        ], table

@@ -13,7 +13,9 @@ renamed as (
         {{ hash_phone(column_or_null(profiles, 'attributes__phone_number')) }} as phone_hash,
         upper({{ column_or_null(profiles, 'attributes__location__country') }}) as country_code,
         upper({{ column_or_null(profiles, 'attributes__subscriptions__email__marketing__consent') }}) as email_marketing_consent,
-        {{ as_utc_timestamp(column_or_null(profiles, 'attributes__subscriptions__email__marketing__timestamp')) }} as email_marketing_consent_at,
+        {{ as_utc_timestamp(
+            column_or_null(profiles, 'attributes__subscriptions__email__marketing__timestamp')
+        ) }} as email_marketing_consent_at,
         {{ as_utc_timestamp(column_or_null(profiles, 'attributes__created')) }} as created_at,
         {{ as_utc_timestamp(column_or_null(profiles, 'attributes__updated')) }} as updated_at,
         {{ dlt_loaded_at() }} as loaded_at,

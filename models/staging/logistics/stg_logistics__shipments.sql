@@ -22,7 +22,8 @@ select
     shipping_cost_local,
     shipped_at,
     delivered_at,
-    {{ dbt.datediff('shipped_at', 'delivered_at', 'hour') }} / 24.0 as delivery_days,
+    {{ dbt.datediff('shipped_at', 'delivered_at', 'minute') }}
+    / 1440.0 as delivery_days,
     updated_at,
     loaded_at
 from accepted

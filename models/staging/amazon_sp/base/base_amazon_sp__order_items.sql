@@ -58,7 +58,7 @@ checked as (
     select
         *,
         case
-            when quantity <= 0 and order_status <> 'Canceled' then 'non_positive_quantity'
+            when quantity <= 0 and order_status != 'Canceled' then 'non_positive_quantity'
             when
                 item_price_local < 0
                 or item_tax_local < 0

@@ -18,8 +18,14 @@ renamed as (
         cast(source.ad_group_ad__ad__id as {{ dbt.type_string() }}) as ad_id,
         upper(source.segments__geo_target_country) as country_code,
         {{ as_date('source.segments__date') }} as date_local,
-        coalesce({{ column_or_null(metrics, 'customer__time_zone', qualifier='source') }}, accounts.account_timezone) as account_timezone,
-        upper(coalesce({{ column_or_null(metrics, 'customer__currency_code', qualifier='source') }}, accounts.currency_code)) as currency_code,
+        coalesce(
+            {{ column_or_null(metrics, 'customer__time_zone', qualifier='source') }},
+            accounts.account_timezone
+        ) as account_timezone,
+        upper(coalesce(
+            {{ column_or_null(metrics, 'customer__currency_code', qualifier='source') }},
+            accounts.currency_code
+        )) as currency_code,
         {{ safe_integer('source.metrics__impressions') }} as impressions,
         {{ safe_integer('source.metrics__clicks') }} as clicks,
         {{ micros_to_money('source.metrics__cost_micros') }} as spend_local,
@@ -78,7 +84,10 @@ select
         when quarantine_rule = 'negative_spend'
             then {{ dbt.concat(["'spend_local '", dbt.safe_cast('spend_local', dbt.type_string())]) }}
         when quarantine_rule = 'negative_metric'
-            then {{ dbt.concat(["'impressions '", dbt.safe_cast('impressions', dbt.type_string()), "' clicks '", dbt.safe_cast('clicks', dbt.type_string())]) }}
+            then {{ dbt.concat([
+                "'impressions '", dbt.safe_cast('impressions', dbt.type_string()),
+                "' clicks '", dbt.safe_cast('clicks', dbt.type_string()),
+            ]) }}
         when quarantine_rule = 'date_after_as_of'
             then {{ dbt.concat(["'date_local '", dbt.safe_cast('date_local', dbt.type_string())]) }}
     end as quarantine_details

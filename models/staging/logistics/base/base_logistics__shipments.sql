@@ -67,7 +67,10 @@ select
     quarantine_rule,
     case
         when quarantine_rule in ('delivered_before_shipped', 'date_after_as_of')
-            then {{ dbt.concat(["'shipped_at '", dbt.safe_cast('shipped_at', dbt.type_string()), "' delivered_at '", dbt.safe_cast('delivered_at', dbt.type_string())]) }}
+            then {{ dbt.concat([
+                "'shipped_at '", dbt.safe_cast('shipped_at', dbt.type_string()),
+                "' delivered_at '", dbt.safe_cast('delivered_at', dbt.type_string()),
+            ]) }}
         when quarantine_rule = 'negative_amount'
             then {{ dbt.concat(["'shipping_cost_local '", dbt.safe_cast('shipping_cost_local', dbt.type_string())]) }}
     end as quarantine_details

@@ -102,7 +102,10 @@ select
         when quarantine_rule = 'negative_spend'
             then {{ dbt.concat(["'spend_local '", dbt.safe_cast('spend_local', dbt.type_string())]) }}
         when quarantine_rule = 'negative_metric'
-            then {{ dbt.concat(["'impressions '", dbt.safe_cast('impressions', dbt.type_string()), "' clicks '", dbt.safe_cast('clicks', dbt.type_string())]) }}
+            then {{ dbt.concat([
+                "'impressions '", dbt.safe_cast('impressions', dbt.type_string()),
+                "' clicks '", dbt.safe_cast('clicks', dbt.type_string()),
+            ]) }}
         when quarantine_rule = 'date_after_as_of'
             then {{ dbt.concat(["'date_local '", dbt.safe_cast('date_local', dbt.type_string())]) }}
     end as quarantine_details

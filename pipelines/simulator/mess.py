@@ -1,0 +1,99 @@
+"""Planted data-quality problems and their exact ledger (``truth/mess.json``).
+
+Whether a record is damaged is a pure function of (seed, resource, record key), so the same record is damaged the
+same way in every run and in every later version of it (append-a-day safe).
+
+* malformed (parse/type failures; ingestion must send them to ``<source>_rejects``): ``unparseable_date``,
+  ``unknown_currency``, ``wrong_type``;
+* business-rule problems (must land, quarantined in staging): ``negative_spend``, ``delivered_before_shipped``,
+  ``zero_quantity``.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from typing import Callable
+
+BAD_DATES = ("2025-13-45", "yesterday", "31/02/2025", "2025-02-30T25:61:00Z")
+BAD_CURRENCIES = ("XXX", "EURO", "US$", "")
+
+
+class MessLedger:
+    def __init__(self, scenario: dict, seed: int) -> None:
+        m = scenario["mess"]
+        self.enabled = bool(m["enabled"])
+        self.malformed_rate = float(m["malformed_rate"]) if self.enabled else 0.0
+        self.business_rule_rate = float(m["business_rule_rate"]) if self.enabled else 0.0
+        self.seed = seed
+        self.malformed_keys: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.business_keys: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.notes: dict[str, object] = {}
+
+    def uniform(self, resource: str, kind: str, key: str) -> tuple[float, float]:
+        digest = hashlib.blake2b(f"{self.seed}|{resource}|{kind}|{key}".encode(), digest_size=16).digest()
+        a = int.from_bytes(digest[:8], "big") / 2**64
+        b = int.from_bytes(digest[8:], "big") / 2**64
+        return a, b
+
+    def count(self, category: str, key: str, n: int = 1) -> None:
+        self.counts[category][key] += n
+
+    def malformed(self, resource: str, reason: str, key: str) -> None:
+        self.malformed_keys[resource][reason].append(str(key))
+
+    def business(self, resource: str, reason: str, key: str) -> None:
+        self.business_keys[resource][reason].append(str(key))
+
+    def maybe_malform(self, resource: str, key: str, record: dict,
+                      options: list[tuple[str, Callable[[dict, float], None]]]) -> bool:
+        """Damage ``record`` in place with one of ``options`` (reason, mutator) at the malformed rate."""
+        if not self.malformed_rate or not options:
+            return False
+        a, b = self.uniform(resource, "malformed", key)
+        if a >= self.malformed_rate:
+            return False
+        reason, mutate = options[min(int(b * len(options)), len(options) - 1)]
+        mutate(record, b)
+        self.malformed(resource, reason, key)
+        return True
+
+    def maybe_break_rule(self, resource: str, key: str, record: dict, reason: str,
+                         mutate: Callable[[dict, float], None]) -> bool:
+        if not self.business_rule_rate:
+            return False
+        a, b = self.uniform(resource, "business", key)
+        if a >= self.business_rule_rate:
+            return False
+        mutate(record, b)
+        self.business(resource, reason, key)
+        return True
+
+    def ledger(self) -> dict:
+        def summarise(keys: dict) -> dict:
+            out = {}
+            for resource in sorted(keys):
+                reasons = {r: sorted(v) for r, v in sorted(keys[resource].items())}
+                out[resource] = {"total": sum(len(v) for v in reasons.values()),
+                                 "by_reason": {r: len(v) for r, v in reasons.items()}, "keys": reasons}
+            return out
+
+        return {
+            "enabled": self.enabled,
+            "malformed_rate": self.malformed_rate,
+            "business_rule_rate": self.business_rule_rate,
+            "malformed": summarise(self.malformed_keys),
+            "malformed_total": sum(len(v) for r in self.malformed_keys.values() for v in r.values()),
+            "business_rule": summarise(self.business_keys),
+            "business_rule_total": sum(len(v) for r in self.business_keys.values() for v in r.values()),
+            "counts": {k: dict(sorted(v.items())) for k, v in sorted(self.counts.items())},
+            **self.notes,
+        }
+
+
+def bad_date(record: dict, field: str, u: float) -> None:
+    record[field] = BAD_DATES[int(u * 1000) % len(BAD_DATES)]
+
+
+def bad_currency(record: dict, field: str, u: float) -> None:
+    record[field] = BAD_CURRENCIES[int(u * 1000) % (len(BAD_CURRENCIES) - 1)]

@@ -1,0 +1,100 @@
+"""What every platform renderer needs: the world, the recorded real world, and visibility at as_of."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..clock import MS_PER_DAY
+from ..markets import MARKETS, MINOR_UNITS
+from ..purchases import SHOPIFY, OrderBatch
+from ..rng import Stream
+
+Record = tuple  # (cursor sort value, key string, record dict)
+
+
+@dataclass
+class RenderContext:
+    world: object
+    rec: object
+    ads: object
+    identity: object
+    mess: object
+    resources: dict = field(default_factory=dict)   # "source/resource" -> list[Record]
+
+    def __post_init__(self) -> None:
+        w = self.world
+        self.cal = w.cal
+        self.as_of = w.as_of_day
+        self.as_of_end_ms = (self.as_of + 1) * MS_PER_DAY - 1
+        self.orders: OrderBatch | None = self.rec.orders
+        self.order_rows = self.rec.tables.get("orders", {})
+        self.shop_offset = int(w.scenario["shop_utc_offset_hours"])
+        self.drift_ms = (w.cal.day_of(w.scenario["mess"]["schema_drift_date"]) * MS_PER_DAY
+                         if self.mess.enabled else None)
+
+    # --- time formats -------------------------------------------------------------------------------------------
+    def shop_time(self, ms) -> str:
+        return str(self.cal.iso_s_offset([int(ms)], self.shop_offset)[0])
+
+    def utc(self, ms) -> str:
+        return str(self.cal.iso_s_z([int(ms)])[0])
+
+    def utc_ms(self, ms) -> str:
+        return str(self.cal.iso_ms_z([int(ms)])[0])
+
+    def date(self, day) -> str:
+        return str(self.cal.date_str([int(day)])[0])
+
+    def epoch_s(self, ms) -> int:
+        return int(self.cal.epoch_seconds([int(ms)])[0])
+
+    def visible(self, ms) -> bool:
+        return int(ms) <= self.as_of_end_ms
+
+    def drifted(self, ms) -> bool:
+        return self.drift_ms is not None and int(ms) >= self.drift_ms
+
+    def add(self, resource: str, cursor, key: str, record: dict) -> None:
+        self.resources.setdefault(resource, []).append((cursor, key, record))
+
+    def u(self, stream: int, day: int, ids, width: int = 8, salt: int = 0) -> np.ndarray:
+        return self.world.rng.keyed_block(stream, day, np.asarray(ids, dtype=np.int64), width=width, salt=salt)
+
+    # --- orders -----------------------------------------------------------------------------------------------------
+    def order_ms(self, o: int) -> int:
+        return int(self.order_rows["day"][o]) * MS_PER_DAY + int(self.order_rows["tod"][o])
+
+    def shopify_orders(self) -> np.ndarray:
+        if self.orders is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.orders.platform == SHOPIFY)
+
+    def market(self, o: int):
+        return MARKETS[int(self.orders.market[o])]
+
+    def digits(self, o: int) -> int:
+        return MINOR_UNITS[self.market(o).currency]
+
+    def event_times(self, o: int) -> dict[str, int]:
+        """Instants (ms) of an order's later events, fixed at order time (visible only once they happened)."""
+        ob = self.orders
+        start = self.order_ms(o)
+        u = self.world.rng.keyed_block(Stream.LOGISTICS, int(ob.day[o]), [int(ob.person[o])], width=6, salt=1)[0]
+        label = start + 1_800_000 + int(u[0] * 7_200_000)
+        shipped = max(int(ob.ship_day[o]) * MS_PER_DAY + 28_800_000 + int(u[1] * 28_800_000), label + 3_600_000)
+        delivered = max(int(ob.delivered_day[o]) * MS_PER_DAY + 32_400_000 + int(u[2] * 32_400_000), shipped + 3_600_000)
+        if ob.cancel_day[o] <= ob.day[o]:  # cancelled the same day: between the order and midnight (UTC)
+            day_end = (int(ob.day[o]) + 1) * MS_PER_DAY - 1
+            cancel = start + int((day_end - start) * u[3])
+        else:
+            cancel = int(ob.cancel_day[o]) * MS_PER_DAY + 36_000_000 + int(u[3] * 20_000_000)
+        if ob.cancelled[o] and ob.cancel_day[o] >= ob.delivered_day[o]:  # refused cash-on-delivery parcel
+            cancel = delivered + 7_200_000
+        refund = max(int(ob.refund_day[o]) * MS_PER_DAY + 39_600_000 + int(u[4] * 18_000_000), delivered + 86_400_000)
+        return {"created": start, "label": label, "shipped": shipped, "delivered": delivered, "cancelled": cancel,
+                "refunded": refund, "return_started": refund - 3 * MS_PER_DAY}
+
+    def cancelled_before_shipping(self, o: int) -> bool:
+        ob = self.orders
+        return bool(ob.cancelled[o]) and ob.cancel_day[o] < ob.delivered_day[o]
