@@ -13,7 +13,7 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 SCENARIO_ARG := $(if $(SCENARIO),--scenario $(SCENARIO),)
 
-.PHONY: help install run test test-fast accuracy ui docs reports reports-check bench browser-deps clean
+.PHONY: help install run test accuracy ui docs reports reports-check bench browser-deps clean
 
 help:
 	@echo "make run    - install, generate the demo market, ingest, build the warehouse, score (SCALE=small|demo|large SEED=42 SCENARIO=file.yaml)"
@@ -53,6 +53,9 @@ docs: install
 
 reports: install
 	@bash scripts/reports.sh
+
+reports-check: install
+	@$(PY) scripts/reports_check.py --warehouse $(WAREHOUSE_PATH)
 
 bench: install
 	@$(PY) -m bench $(BENCH_ARGS)

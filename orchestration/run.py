@@ -588,9 +588,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             raise UserError(f"no market at {settings.sim_store_path()} after generation")
         reset_warehouse_if_other_market(manifest, out)
 
-        print("dbt parse ...", file=out, flush=True)
         try:
-            dbt_parse(force=True)
+            parsed = dbt_parse()
+            print("dbt parse: " + ("manifest refreshed" if parsed else "manifest up to date"), file=out, flush=True)
         except DbtParseError as error:
             print(f"error: dbt parse failed:\n{error}", file=sys.stderr)
             return 1

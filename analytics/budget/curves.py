@@ -26,20 +26,33 @@ PARAM_NAMES = ("beta", "half_saturation", "shape", "adstock_decay", "baseline")
 
 
 def curve_params(curve) -> dict:
-    """The parameter dict of a curve given as a dict or as a `FittedCurve`."""
+    """The parameter dict of a curve given as a dict or as a `FittedCurve`.
+
+    Values may also be arrays of equal length (one entry per curve) for vectorised use.
+    """
     params = curve.params if hasattr(curve, "params") else curve
     if not isinstance(params, Mapping):
         raise TypeError(f"a response curve must be a dict of {PARAM_NAMES}, got {type(params).__name__}")
     missing = [k for k in ("beta", "half_saturation", "shape") if k not in params]
     if missing:
         raise KeyError(f"response curve is missing {missing}")
-    return {
-        "beta": float(params["beta"]),
-        "half_saturation": float(params["half_saturation"]),
-        "shape": float(params["shape"]),
-        "adstock_decay": float(params.get("adstock_decay", 0.0)),
-        "baseline": float(params.get("baseline", 0.0)),
+
+    def num(v):
+        arr = np.asarray(v, dtype=float)
+        return float(arr) if arr.ndim == 0 else arr
+
+    out = {
+        "beta": num(params["beta"]),
+        "half_saturation": num(params["half_saturation"]),
+        "shape": num(params["shape"]),
+        "adstock_decay": num(params.get("adstock_decay", 0.0)),
+        "baseline": num(params.get("baseline", 0.0)),
     }
+    if np.any(np.asarray(out["half_saturation"]) <= 0) or np.any(np.asarray(out["shape"]) <= 0):
+        raise ValueError("response curve needs half_saturation > 0 and shape > 0")
+    if np.any(np.asarray(out["adstock_decay"]) < 0) or np.any(np.asarray(out["adstock_decay"]) >= 1):
+        raise ValueError("response curve needs 0 <= adstock_decay < 1")
+    return out
 
 
 def geometric_adstock(spend, decay: float) -> np.ndarray:

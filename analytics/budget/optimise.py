@@ -209,12 +209,20 @@ def optimise_allocation(
         budget_free = upper[free].sum()
         notes.append(f"{unallocated:,.2f} per day cannot be placed within the upper bounds and is left unallocated")
 
+    stacked = {name: np.array([p[name] for p in params]) for name in ("beta", "half_saturation", "shape", "baseline")}
+
+    def revenue_all(x):  # vectorised steady_state_revenue over all curves
+        return steady_state_revenue(x, stacked)
+
+    def marginal_all(x):
+        return marginal_roas(x, stacked)
+
     def obj_terms(x):
-        rev = np.array([steady_state_revenue(x[i], params[i]) for i in range(n)], dtype=float).ravel()
+        rev = revenue_all(x)
         return margins * rev - x if objective == "contribution" else rev
 
     def gain_marginal(x):
-        m = np.array([marginal_roas(x[i], params[i]) for i in range(n)], dtype=float).ravel()
+        m = marginal_all(x)
         return margins * m - 1.0 if objective == "contribution" else m
 
     x = lower.copy()
@@ -252,10 +260,8 @@ def optimise_allocation(
         best = max(candidates, key=lambda z: obj_terms(_embed(z, idx, lower))[idx].sum())
         x[idx] = best
 
-    rev_current = np.array([steady_state_revenue(current[i], params[i]) for i in range(n)], dtype=float).ravel()
-    rev_suggested = np.array([steady_state_revenue(x[i], params[i]) for i in range(n)], dtype=float).ravel()
-    m_suggested = np.array([marginal_roas(x[i], params[i]) for i in range(n)], dtype=float).ravel()
-    m_current = np.array([marginal_roas(current[i], params[i]) for i in range(n)], dtype=float).ravel()
+    rev_current, rev_suggested = revenue_all(current), revenue_all(x)
+    m_current, m_suggested = marginal_all(current), marginal_all(x)
     interior = free & (x > lower + 1e-6 * np.maximum(upper, 1)) & (x < upper - 1e-6 * np.maximum(upper, 1))
     pool = m_suggested[interior] if interior.any() else m_suggested[free] if free.any() else m_suggested
     portfolio = float(np.median(pool)) if len(pool) else float("nan")

@@ -160,7 +160,6 @@ class StagedWarehouse:
     path: Path
     as_of_date: str | None
     planted: dict
-    seed_run: DbtRun
     build_run: DbtRun
     workdir: Path
 
@@ -176,6 +175,8 @@ def staged_warehouse(request, tmp_path_factory) -> StagedWarehouse:
     tmp = tmp_path_factory.mktemp(f"dbt_{flavour}")
     raw, as_of = build_contract_raw(tmp) if flavour == "contract" else build_simulator_raw(tmp)
     planted = plant_records(raw)
-    seed_run = run_dbt(["seed"], raw, tmp, as_of)
-    build_run = run_dbt(["build", "--select", "staging"], raw, tmp, as_of)
-    return StagedWarehouse(flavour, raw, as_of, planted, seed_run, build_run, tmp)
+    # One invocation (one project parse): seeds + staging models + their tests. `cautious` keeps out tests of
+    # downstream layers that merely touch staging (they need intermediate/marts models this build does not make).
+    build_run = run_dbt(["build", "--select", "resource_type:seed", "staging", "--indirect-selection", "cautious"],
+                        raw, tmp, as_of)
+    return StagedWarehouse(flavour, raw, as_of, planted, build_run, tmp)

@@ -1,3 +1,17 @@
+{#-
+    Super identifiers: identifiers that demonstrably belong to several people, kept out of the
+    graph (docs/decisions.md, "Identity: super-identifier cap"). Two rules:
+
+    1. Direct: an identifier observed with more than var('identity_max_same_type_links')
+       (default 1) distinct identifiers of one person-level type (two login ids on one tablet,
+       two phones on one e-mail), or with more than var('identity_max_component_size') distinct
+       identifiers of any type.
+    2. Device conflict: a device (cookie, app instance) whose person-level neighbours fall into
+       two or more clusters of the person-level graph (person-level identifiers linked among
+       themselves, rule-1 identifiers removed) that both hold an identifier of the same type —
+       e.g. one cluster with a customer id and e-mail, another with another e-mail. A device
+       whose clusters are complementary (no type in common) may be a genuine bridge and stays.
+-#}
 with
 
 observed_links as (
@@ -44,24 +58,36 @@ link_ends as (
 
 ),
 
+link_ends_typed as (
+
+    select
+        link_ends.*,
+        own_type.is_person_level,
+        linked_type.is_person_level as is_linked_person_level
+    from link_ends
+    inner join identifier_types as own_type
+        on link_ends.identifier_type = own_type.identifier_type
+    inner join identifier_types as linked_type
+        on link_ends.linked_identifier_type = linked_type.identifier_type
+
+),
+
 links_per_type as (
 
     select
-        link_ends.node,
-        link_ends.identifier_type,
-        link_ends.identifier,
-        link_ends.linked_identifier_type,
-        identifier_types.is_person_level as is_linked_type_person_level,
-        count(distinct link_ends.linked_node) as linked_identifiers
-    from link_ends
-    inner join identifier_types
-        on link_ends.linked_identifier_type = identifier_types.identifier_type
+        node,
+        identifier_type,
+        identifier,
+        linked_identifier_type,
+        is_linked_person_level,
+        count(distinct linked_node) as linked_identifiers
+    from link_ends_typed
     group by
-        link_ends.node,
-        link_ends.identifier_type,
-        link_ends.identifier,
-        link_ends.linked_identifier_type,
-        identifier_types.is_person_level
+        node,
+        identifier_type,
+        identifier,
+        linked_identifier_type,
+        is_linked_person_level
 
 ),
 
@@ -72,7 +98,7 @@ links_per_identifier as (
         identifier_type,
         identifier,
         max(
-            case when is_linked_type_person_level then linked_identifiers else 0 end
+            case when is_linked_person_level then linked_identifiers else 0 end
         ) as max_same_type_links,
         sum(linked_identifiers) as total_links
     from links_per_type
@@ -83,18 +109,142 @@ links_per_identifier as (
 
 ),
 
-super_identifiers as (
+direct_super_identifiers as (
 
     select
         node,
         identifier_type,
         identifier,
         max_same_type_links,
-        total_links
+        total_links,
+        'same_type_links' as super_identifier_rule
     from links_per_identifier
     where
         max_same_type_links > {{ var('identity_max_same_type_links', 1) }}
         or total_links > {{ var('identity_max_component_size', 50) }}
+
+),
+
+person_level_edges as (
+
+    select
+        link_ends_typed.node as node_a,
+        link_ends_typed.linked_node as node_b
+    from link_ends_typed
+    left join direct_super_identifiers as super_a
+        on link_ends_typed.node = super_a.node
+    left join direct_super_identifiers as super_b
+        on link_ends_typed.linked_node = super_b.node
+    where
+        link_ends_typed.is_person_level
+        and link_ends_typed.is_linked_person_level
+        and link_ends_typed.node < link_ends_typed.linked_node
+        and super_a.node is null
+        and super_b.node is null
+
+),
+
+{{ label_propagation_ctes('person_level_edges', 'person_level', var('identity_max_rounds', 20) | int) }}
+
+person_level_identifiers as (
+
+    select distinct
+        node,
+        identifier_type
+    from link_ends_typed
+    where is_person_level
+
+),
+
+person_level_clusters as (
+
+    select
+        person_level_identifiers.node,
+        person_level_identifiers.identifier_type,
+        coalesce(person_level_labels.component_label, person_level_identifiers.node) as cluster_label
+    from person_level_identifiers
+    left join person_level_labels
+        on person_level_identifiers.node = person_level_labels.node
+
+),
+
+cluster_types as (
+
+    select distinct
+        cluster_label,
+        identifier_type
+    from person_level_clusters
+
+),
+
+device_clusters as (
+
+    select distinct
+        link_ends_typed.node,
+        link_ends_typed.identifier_type,
+        link_ends_typed.identifier,
+        person_level_clusters.cluster_label
+    from link_ends_typed
+    inner join person_level_clusters
+        on link_ends_typed.linked_node = person_level_clusters.node
+    left join direct_super_identifiers as super_device
+        on link_ends_typed.node = super_device.node
+    left join direct_super_identifiers as super_linked
+        on link_ends_typed.linked_node = super_linked.node
+    where
+        not link_ends_typed.is_person_level
+        and link_ends_typed.is_linked_person_level
+        and super_device.node is null
+        and super_linked.node is null
+
+),
+
+device_cluster_conflicts as (
+
+    select
+        device_clusters.node,
+        device_clusters.identifier_type,
+        device_clusters.identifier,
+        cluster_types.identifier_type as conflicting_type,
+        count(distinct device_clusters.cluster_label) as clusters_with_type
+    from device_clusters
+    inner join cluster_types
+        on device_clusters.cluster_label = cluster_types.cluster_label
+    group by
+        device_clusters.node,
+        device_clusters.identifier_type,
+        device_clusters.identifier,
+        cluster_types.identifier_type
+    having count(distinct device_clusters.cluster_label) > 1
+
+),
+
+conflicting_devices as (
+
+    select
+        device_cluster_conflicts.node,
+        device_cluster_conflicts.identifier_type,
+        device_cluster_conflicts.identifier,
+        links_per_identifier.max_same_type_links,
+        links_per_identifier.total_links,
+        'device_cluster_conflict' as super_identifier_rule
+    from device_cluster_conflicts
+    inner join links_per_identifier
+        on device_cluster_conflicts.node = links_per_identifier.node
+    group by
+        device_cluster_conflicts.node,
+        device_cluster_conflicts.identifier_type,
+        device_cluster_conflicts.identifier,
+        links_per_identifier.max_same_type_links,
+        links_per_identifier.total_links
+
+),
+
+super_identifiers as (
+
+    select * from direct_super_identifiers
+    union all
+    select * from conflicting_devices
 
 )
 

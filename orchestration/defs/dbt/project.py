@@ -1,10 +1,10 @@
 """The dbt project (repository root) and its manifest.
 
 The manifest is prepared by `dbt parse` before the definitions load: `make run`
-(orchestration/run.py), `make ui` (scripts/ui.sh) and the test fixtures call
-`prepare_manifest()`. Under `dagster dev` the project is also re-parsed at load
-(`prepare_if_dev`), and a missing manifest is parsed on first import so that
-`dagster dev -m orchestration` works from a fresh clone too.
+(orchestration/run.py), `make ui` (scripts/ui.sh) and the test fixtures run it. Under
+`dagster dev` the project is also re-parsed at load (`prepare_if_dev`). As a safety net, a
+manifest that is missing or older than any dbt project file is re-parsed here on import, so the
+definitions never describe a different project than the one dbt will build.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from orchestration.lib import settings
+from orchestration.prepare import manifest_is_stale
 
 
 def _ensure_dbt_on_path() -> None:
@@ -48,5 +49,5 @@ def prepare_manifest() -> None:
 
 
 dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
+if manifest_is_stale():
     prepare_manifest()
