@@ -21,9 +21,10 @@ from bench.measure import run_step, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results" / "attribution.json"
 SCENARIOS = {
-    # name: (base log-odds of the synthetic world, journeys multiplier)
-    "journeys": (None, 1.0),          # default world: ~9% of journeys convert
-    "conversions": (0.5, 1.6),        # high-intent world: ~1.6M journeys, ~1M conversions
+    # name: (base log-odds of the synthetic world, people simulated per requested journey); people
+    # with no touchpoint who do not buy leave no journey, hence the multipliers
+    "journeys": (None, 1.17),         # default world: ~1M journeys, ~9% convert
+    "conversions": (0.5, 1.3),        # high-intent world: ~1M conversions (~82% of journeys convert)
 }
 
 

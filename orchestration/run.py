@@ -72,28 +72,24 @@ def market_request(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _manifest_market(manifest: dict) -> dict[str, Any]:
-    return {
-        "scale": manifest.get("scale"),
-        "seed": manifest.get("seed"),
-        "scenario": manifest.get("scenario_fingerprint") or manifest.get("xborder_scenario"),
-        "days": manifest.get("days"),
-    }
+def default_days(scale: str) -> int | None:
+    from pipelines.simulator.world import SCALES as SIMULATOR_SCALES
+
+    return SIMULATOR_SCALES.get(scale, (None, None))[1]
 
 
 def store_matches(request: dict[str, Any], manifest: dict | None) -> bool:
-    if not manifest:
+    """The store already holds the requested market. `market_request.json` is written only after
+    a generation finished (truth included), so an interrupted generation is never reused."""
+    recorded = _read_json(settings.sim_store_path() / "market_request.json")
+    if not manifest or not recorded:
         return False
-    have = _manifest_market(manifest)
-    recorded = _read_json(settings.sim_store_path() / "market_request.json") or {}
-    if have["scale"] != request["scale"] or have["seed"] != request["seed"]:
+    if (manifest.get("scale"), manifest.get("seed")) != (request["scale"], request["seed"]):
         return False
-    scenario = have["scenario"] or recorded.get("scenario")
-    if scenario != request["scenario"]:
+    if recorded.get("scenario") != request["scenario"]:
         return False
-    if request["days"] is not None and have["days"] != request["days"]:
-        return False
-    return True
+    wanted_days = request["days"] or default_days(request["scale"])
+    return wanted_days is None or manifest.get("days") == wanted_days
 
 
 def _read_json(path: Path) -> dict | None:
@@ -115,16 +111,18 @@ def generate_market(args: argparse.Namespace, out: TextIO) -> None:
         flush=True,
     )
     started = time.perf_counter()
-    kwargs: dict[str, Any] = {
-        "scale": args.scale,
-        "seed": args.seed,
-        "scenario": args.scenario,
-        "store_dir": store,
-        "truth_dir": truth,
-    }
-    if args.days:
-        kwargs["days"] = args.days
-    generate(**kwargs)
+    try:
+        generate(
+            scale=args.scale,
+            seed=args.seed,
+            scenario_path=args.scenario,
+            days=args.days,
+            out_dir=store,
+            truth_dir=truth,
+            progress=lambda message: print(f"  {message}", file=out, flush=True),
+        )
+    except FileExistsError as error:
+        raise UserError(f"{error} - point SIM_STORE_PATH / TRUTH_PATH at an empty folder") from None
     (store / "market_request.json").write_text(json.dumps(market_request(args), indent=2))
     print(f"  market ready in {time.perf_counter() - started:.1f} s", file=out, flush=True)
 

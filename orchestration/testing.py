@@ -85,7 +85,7 @@ def environment(values: dict[str, str]) -> Iterator[None]:
 def generate_small_market(store: Path, truth: Path, seed: int = SMALL_SEED) -> None:
     from pipelines.simulator import generate
 
-    generate(scale="small", seed=seed, store_dir=store, truth_dir=truth)
+    generate(scale="small", seed=seed, out_dir=store, truth_dir=truth)
 
 
 def build_small_warehouse(

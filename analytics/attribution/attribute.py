@@ -4,13 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .credits import MODEL_NAMES
 from .markov import markov_conversion_credit
 from .paths import aggregate_paths, attributable_revenue, ordered_touchpoints
 from .rules import RULE_MODELS, rule_credit
 from .shapley import fit_shapley, shapley_conversion_credit
 
 DATA_DRIVEN_MODELS = ("markov", "shapley")
-MODELS = RULE_MODELS + DATA_DRIVEN_MODELS
+MODELS = MODEL_NAMES  # the six of RULE_MODELS, then DATA_DRIVEN_MODELS
 
 
 def attribute(journeys, touchpoints, conversions, models=MODELS, half_life_days: float = 7.0,
@@ -41,7 +42,7 @@ def check_invariants(attribution: pd.DataFrame, touchpoints, conversions, tol: f
     expected = attributable_revenue(touchpoints, conversions)
     n_conversions = pd.Series(touchpoints["conversion_id"]).nunique()
     rows = []
-    for model, frame in attribution.groupby("model", sort=False):
+    for model, frame in attribution.groupby("model", sort=False, observed=True):
         sums = frame.groupby("conversion_id")["credit"].sum()
         rows.append({
             "model": model,

@@ -7,6 +7,10 @@ import pandas as pd
 from .paths import CONVERSION_COLUMNS, _as_pandas, _require, per_conversion
 
 ATTRIBUTION_COLUMNS = ("conversion_id", "touchpoint_id", "channel", "model", "credit", "attributed_revenue")
+MODEL_NAMES = ("first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based",
+               "markov", "shapley")
+MODEL_DTYPE = pd.CategoricalDtype(MODEL_NAMES)
+"""``model`` is categorical over all eight names, so frames of different models concatenate compactly."""
 
 
 def split_channel_weights(tp: pd.DataFrame, weight: np.ndarray) -> np.ndarray:
@@ -23,10 +27,9 @@ def split_channel_weights(tp: pd.DataFrame, weight: np.ndarray) -> np.ndarray:
     weight = np.clip(np.nan_to_num(np.asarray(weight, dtype=np.float64)), 0.0, None)
     group = tp["conversion_index"].to_numpy()
     channel, names = pd.factorize(tp["channel"])
-    pair = group.astype(np.int64) * max(len(names), 1) + channel
-    pair_index, pairs = pd.factorize(pair)
-    n_same = np.bincount(pair_index, minlength=len(pairs)).astype(np.float64)[pair_index]
     n_groups = int(group.max()) + 1 if len(group) else 0
+    pair = group.astype(np.int64) * max(len(names), 1) + channel  # (conversion, channel) as one integer
+    n_same = np.bincount(pair, minlength=n_groups * len(names)).astype(np.float64)[pair]
     denominator = np.bincount(group, weights=weight / n_same, minlength=n_groups)[group]
     n_channels = np.bincount(group, weights=1.0 / n_same, minlength=n_groups)[group]
     positive = denominator > 0
@@ -38,7 +41,8 @@ def credit_frame(tp: pd.DataFrame, credit: np.ndarray, model: str, conversions=N
     """Assemble the output grain from ordered touchpoints; ``attributed_revenue`` = credit × conversion
     value (NaN without ``conversions``)."""
     out = tp[["conversion_id", "touchpoint_id", "channel"]].copy()
-    out["model"] = model
+    out["model"] = pd.Categorical.from_codes(np.full(len(out), MODEL_NAMES.index(model), dtype=np.int8),
+                                             dtype=MODEL_DTYPE)
     out["credit"] = np.asarray(credit, dtype=np.float64)
     if conversions is None:
         out["attributed_revenue"] = np.nan

@@ -50,9 +50,11 @@ def true_shares(truth: pd.DataFrame, channels, measure: str = "incremental_reven
 def model_revenue_shares(attribution: pd.DataFrame, channels=None) -> pd.DataFrame:
     """Attributed revenue shares: one row per channel, one column per model (in ``MODELS`` order)."""
     revenue = attribution.pivot_table(index="channel", columns="model", values="attributed_revenue",
-                                      aggfunc="sum", fill_value=0.0)
+                                      aggfunc="sum", fill_value=0.0, observed=True)
     channels = order_channels(revenue.index) if channels is None else list(channels)
-    models = [m for m in MODELS if m in revenue.columns] + [m for m in revenue.columns if m not in MODELS]
+    present = [str(m) for m in revenue.columns]
+    models = [m for m in MODELS if m in present] + [m for m in present if m not in MODELS]
+    revenue.columns = present
     return pd.DataFrame({m: _shares(revenue[m], channels) for m in models})
 
 

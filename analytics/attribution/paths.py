@@ -154,6 +154,29 @@ def aggregate_paths(journeys) -> PathCounts:
 ORDER_COLUMNS = ("position", "n_touchpoints", "conversion_index")
 
 
+def _sort_key(values: pd.Series) -> np.ndarray:
+    """An array that sorts like ``values``: the numbers themselves, epoch ticks for datetimes (any
+    timezone), else dense ranks from a sorted factorize."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return np.asarray(values.array.asi8)
+    if (pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_float_dtype(values.dtype)) \
+            and not values.isna().any():
+        return values.to_numpy()
+    return pd.factorize(values, sort=True)[0]
+
+
+def _is_sorted(keys: list[np.ndarray]) -> bool:
+    """Whether rows are already in lexicographic order of ``keys`` (then the sort is skipped)."""
+    if len(keys[0]) < 2:
+        return True
+    ok = np.zeros(len(keys[0]) - 1, dtype=bool)
+    tied = np.ones(len(keys[0]) - 1, dtype=bool)
+    for key in keys:
+        ok |= tied & (key[1:] > key[:-1])
+        tied &= key[1:] == key[:-1]
+    return bool((ok | tied).all())
+
+
 def ordered_touchpoints(touchpoints) -> pd.DataFrame:
     """Touchpoints sorted by conversion, ``touched_at``, ``touchpoint_id``, with ``position`` (0-based),
     ``n_touchpoints`` and ``conversion_index`` (dense 0… per conversion, in sort order) added.
@@ -163,12 +186,14 @@ def ordered_touchpoints(touchpoints) -> pd.DataFrame:
     if all(c in tp.columns for c in ORDER_COLUMNS):
         return tp
     _require(tp, TOUCHPOINT_COLUMNS, "touchpoints")
-    conversion = pd.factorize(tp["conversion_id"], sort=True)[0]
-    touched = pd.factorize(tp["touched_at"], sort=True)[0]
-    ident = pd.factorize(tp["touchpoint_id"], sort=True)[0]
-    order = np.lexsort((ident, touched, conversion))
-    tp = tp.take(order).reset_index(drop=True)
-    group = conversion[order]
+    keys = [_sort_key(tp[c]) for c in ("conversion_id", "touched_at", "touchpoint_id")]
+    if not _is_sorted(keys):
+        order = np.lexsort(keys[::-1])
+        tp = tp.take(order).reset_index(drop=True)
+        keys = [k[order] for k in keys]
+    else:
+        tp = tp.reset_index(drop=True)
+    group = keys[0]
     n = len(group)
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if n else np.zeros(0, dtype=np.int64)
     sizes = np.diff(np.r_[starts, n])

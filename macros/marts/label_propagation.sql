@@ -56,7 +56,7 @@
 ),
 
 {% for round_number in range(1, rounds + 1) %}
-{{ prefix }}_round_{{ round_number }} as (
+{{ prefix }}_round_{{ round_number }} as {{ materialized_cte_hint() }}(
 
     select
         {{ prefix }}_neighbourhoods.node,
@@ -77,4 +77,25 @@
     from {{ prefix }}_round_{{ rounds }}
 
 ),
+{%- endmacro %}
+
+
+{#-
+    Engines that inline CTEs re-plan the whole chain at every level (DuckDB's planner becomes
+    exponential past ~15 rounds); `AS MATERIALIZED` keeps each round a separate result. Engines
+    without the keyword materialize or inline on their own.
+-#}
+{% macro materialized_cte_hint() -%}
+    {{ return(adapter.dispatch('materialized_cte_hint', 'xborder')()) }}
+{%- endmacro %}
+
+{% macro default__materialized_cte_hint() -%}
+{%- endmacro %}
+
+{% macro duckdb__materialized_cte_hint() -%}
+    materialized{{ ' ' }}
+{%- endmacro %}
+
+{% macro postgres__materialized_cte_hint() -%}
+    materialized{{ ' ' }}
 {%- endmacro %}

@@ -91,6 +91,22 @@ def _digits(rng: Rng, salt: int, n: int, width: int) -> list[str]:
     return [str(lo + int(v % (9 * lo))) for v in h]
 
 
+class _Ids:
+    """Stable numeric ids by position: ids[i] for any i."""
+
+    def __init__(self, rng: Rng, salt: int, width: int) -> None:
+        self.rng, self.salt, self.width = rng, salt, width
+
+    def __getitem__(self, i: int) -> str:
+        return _digits_one(self.rng, self.salt, int(i), self.width)
+
+
+def _digits_one(rng: Rng, salt: int, i: int, width: int) -> str:
+    v = int(rng.keyed_int(Stream.CAMPAIGNS, 0, [i], salt=salt)[0])
+    lo = 10 ** (width - 1)
+    return str(lo + v % (9 * lo))
+
+
 _KEYWORDS = {"SEARCH_BRAND": ("kumo and co", "kumo shop"), "SEARCH_GENERIC": ("linen shirt", "minimal hoodie"),
              "SHOPPING": (None, None)}
 
@@ -142,9 +158,9 @@ def _google(s: AdStructure, rng: Rng, top_products: list[int]) -> None:
     kinds = (("SEARCH_BRAND", "Search | Brand", "paid_search", 0.45), ("SEARCH_GENERIC", "Search | Generic",
              "paid_search", 0.55), ("SHOPPING", "Shopping | All products", "shopping", 1.0))
     n_c = len(accounts) * len(kinds)
-    c_ids = _digits(rng, 11, n_c, 11)
-    g_ids = _digits(rng, 12, n_c * 2, 12)
-    a_ids = _digits(rng, 13, n_c * 4, 12)
+    c_ids = _Ids(rng, 11, 11)
+    g_ids = _Ids(rng, 12, 12)
+    a_ids = _Ids(rng, 13, 12)
     for ai in accounts:
         region = s.accounts[ai].regions[0]
         for kind, label, channel, weight in kinds:
@@ -166,16 +182,17 @@ def _meta(s: AdStructure, rng: Rng, creators, ugc_share: float) -> None:
     accounts = [i for i, a in enumerate(s.accounts) if a.platform == "meta_ads"]
     ugc = [k for k in range(len(creators.handle)) if creators.tier[k] == 2]
     pairs = [(ai, r) for ai in accounts for r in s.accounts[ai].regions]
-    c_ids = _digits(rng, 21, len(pairs) * 2, 18)
-    g_ids = _digits(rng, 22, len(pairs) * 4, 18)
-    a_ids = _digits(rng, 23, len(pairs) * 8, 18)
-    cr_ids = _digits(rng, 24, len(pairs) * 8, 18)
+    c_ids = _Ids(rng, 21, 18)
+    g_ids = _Ids(rng, 22, 18)
+    a_ids = _Ids(rng, 23, 18)
+    cr_ids = _Ids(rng, 24, 18)
     for ai, region in pairs:
         for kind, label, w_c in (("PROSPECTING", "Prospecting", 0.7), ("RETARGETING", "Retargeting", 0.3)):
             ci = len(s.campaigns)
             s.campaigns.append(Campaign("meta_ads", ai, c_ids[ci], f"{label} | {region}", kind, region))
-            for g, (aud, w_g) in enumerate((("Broad", 0.6), ("Lookalike 1%", 0.4))
-                                           if kind == "PROSPECTING" else (("Site visitors 30d", 0.7), ("Buyers 180d", 0.3)))):
+            audiences = (("Broad", 0.6), ("Lookalike 1%", 0.4)) if kind == "PROSPECTING" else \
+                (("Site visitors 30d", 0.7), ("Buyers 180d", 0.3))
+            for g, (aud, w_g) in enumerate(audiences):
                 gi = len(s.adgroups)
                 s.adgroups.append(AdGroup(ci, g_ids[gi], f"{region} | {aud}"))
                 for a in range(2):
@@ -194,9 +211,9 @@ def _meta(s: AdStructure, rng: Rng, creators, ugc_share: float) -> None:
 def _tiktok(s: AdStructure, rng: Rng) -> None:
     accounts = [i for i, a in enumerate(s.accounts) if a.platform == "tiktok_ads"]
     pairs = [(ai, r) for ai in accounts for r in s.accounts[ai].regions]
-    c_ids = _digits(rng, 31, len(pairs), 19)
-    g_ids = _digits(rng, 32, len(pairs) * 2, 19)
-    a_ids = _digits(rng, 33, len(pairs) * 4, 19)
+    c_ids = _Ids(rng, 31, 19)
+    g_ids = _Ids(rng, 32, 19)
+    a_ids = _Ids(rng, 33, 19)
     for ai, region in pairs:
         ci = len(s.campaigns)
         s.campaigns.append(Campaign("tiktok_ads", ai, c_ids[ci], f"{region} | Web conversions", "CONVERSIONS", region))
@@ -212,8 +229,8 @@ def _tiktok(s: AdStructure, rng: Rng) -> None:
 def _amazon(s: AdStructure, rng: Rng, catalogue) -> None:
     accounts = [i for i, a in enumerate(s.accounts) if a.platform == "amazon_ads"]
     advertised = list(np.flatnonzero(catalogue.amazon_advertised))
-    c_ids = _digits(rng, 41, len(accounts) * 2, 15)
-    g_ids = _digits(rng, 42, len(accounts) * 2, 15)
+    c_ids = _Ids(rng, 41, 15)
+    g_ids = _Ids(rng, 42, 15)
     for ai in accounts:
         market = s.accounts[ai].markets[0]
         region = s.accounts[ai].regions[0]

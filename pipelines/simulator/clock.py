@@ -39,6 +39,36 @@ class SimCalendar:
     def epoch_ms(self) -> int:
         return int(datetime(self.start_date.year, self.start_date.month, self.start_date.day, tzinfo=timezone.utc).timestamp() * 1000)
 
+    # --- scalar formatting (hot paths of the renderers) -------------------------------------------------------
+    def _day_str(self, day: int) -> str:
+        cache = self.__dict__.setdefault("_day_cache", {})
+        text = cache.get(day)
+        if text is None:
+            text = cache[day] = (self.start_date + timedelta(days=day)).isoformat()
+        return text
+
+    def fmt_date(self, day: int) -> str:
+        return self._day_str(int(day))
+
+    def fmt_utc_s(self, ms: int) -> str:
+        """``2026-04-03T06:21:09Z``"""
+        day, rest = divmod(int(ms), MS_PER_DAY)
+        s = rest // 1000
+        return f"{self._day_str(day)}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z"
+
+    def fmt_utc_ms(self, ms: int) -> str:
+        """``2026-04-03T06:21:09.123Z``"""
+        day, rest = divmod(int(ms), MS_PER_DAY)
+        s, milli = divmod(rest, 1000)
+        return f"{self._day_str(day)}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.{milli:03d}Z"
+
+    def fmt_offset_s(self, ms: int, offset_hours: int) -> str:
+        """``2026-04-03T14:21:09+08:00``"""
+        day, rest = divmod(int(ms) + offset_hours * 3_600_000, MS_PER_DAY)
+        s = rest // 1000
+        sign = "+" if offset_hours >= 0 else "-"
+        return f"{self._day_str(day)}T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}{sign}{abs(offset_hours):02d}:00"
+
     # --- vectorised formatting -------------------------------------------------------------------------------------
     def _datetime64(self, instants_ms: np.ndarray) -> np.ndarray:
         base = np.datetime64(self.start_date.isoformat(), "ms")

@@ -10,9 +10,11 @@ same way in every run and in every later version of it (append-a-day safe).
 """
 from __future__ import annotations
 
-import hashlib
+import zlib
 from collections import defaultdict
 from typing import Callable
+
+from .rng import combine, mix64
 
 BAD_DATES = ("2025-13-45", "yesterday", "31/02/2025", "2025-02-30T25:61:00Z")
 BAD_CURRENCIES = ("XXX", "EURO", "US$", "")
@@ -29,12 +31,15 @@ class MessLedger:
         self.business_keys: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self.counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.notes: dict[str, object] = {}
+        self._bases: dict = {}
 
     def uniform(self, resource: str, kind: str, key: str) -> tuple[float, float]:
-        digest = hashlib.blake2b(f"{self.seed}|{resource}|{kind}|{key}".encode(), digest_size=16).digest()
-        a = int.from_bytes(digest[:8], "big") / 2**64
-        b = int.from_bytes(digest[8:], "big") / 2**64
-        return a, b
+        base = self._bases.get((resource, kind))
+        if base is None:
+            base = self._bases[(resource, kind)] = combine(self.seed, zlib.crc32(f"{resource}|{kind}".encode()))
+        h = mix64(base ^ zlib.crc32(key.encode()) ^ (len(key) << 40) ^ (zlib.adler32(key.encode()) << 20))
+        g = mix64(h ^ 0x9E3779B97F4A7C15)
+        return (h >> 11) / 9007199254740992.0, (g >> 11) / 9007199254740992.0
 
     def count(self, category: str, key: str, n: int = 1) -> None:
         self.counts[category][key] += n

@@ -141,8 +141,8 @@ class Population:
 
 
 def _ascii(text: str) -> str:
-    table = str.maketrans("áàâäãåçéèêëíìîïñóòôöõúùûüßø", "aaaaaaceeeeiiiinooooouuuusso")
-    return text.translate(table)
+    import unicodedata
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def build_population(rng: Rng, scenario: dict, n: int) -> Population:

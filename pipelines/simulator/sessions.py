@@ -18,6 +18,7 @@ The URLs are built so that ``seeds/channel_mapping.csv`` classifies every sessio
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 
 import numpy as np
 
@@ -67,6 +68,7 @@ def click_id(prefix: str, h: int, length: int = 40) -> str:
     return prefix + base64.urlsafe_b64encode(raw).decode().rstrip("=")[: length - len(prefix)]
 
 
+@lru_cache(maxsize=4096)
 def slug(text: str) -> str:
     out = "".join(ch.lower() if ch.isalnum() else "_" for ch in text)
     while "__" in out:
@@ -74,5 +76,6 @@ def slug(text: str) -> str:
     return out.strip("_")
 
 
+@lru_cache(maxsize=4096)
 def product_handle(title: str) -> str:
     return slug(title).replace("_", "-")

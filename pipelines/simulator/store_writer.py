@@ -8,26 +8,28 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-COMPRESSLEVEL = 6
+COMPRESSLEVEL = 5
 
 
-def dumps(record: Any) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+try:  # orjson ships with dlt (a pinned dependency); both encoders are deterministic
+    import orjson
+
+    def dumps(record: Any) -> str:
+        return orjson.dumps(record).decode("utf-8")
+except ImportError:  # pragma: no cover
+    def dumps(record: Any) -> str:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def write_gzip_lines(path: Path, lines: Iterable[str]) -> int:
+    """Write lines (no newline inside) as gzip: fixed compression level, mtime 0, no file name in the header."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
+    lines = lines if isinstance(lines, list) else list(lines)
+    payload = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     with open(path, "wb") as raw:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=COMPRESSLEVEL) as gz:
-            buf = io.TextIOWrapper(gz, encoding="utf-8", newline="\n")
-            for line in lines:
-                buf.write(line)
-                buf.write("\n")
-                n += 1
-            buf.flush()
-            buf.detach()
-    return n
+            gz.write(payload)
+    return len(lines)
 
 
 def write_json(path: Path, obj: Any) -> None:
@@ -39,4 +41,4 @@ def write_json(path: Path, obj: Any) -> None:
 def write_records(path: Path, records: list[tuple[Any, str, dict]]) -> int:
     """``records`` = (cursor sort value, key string, record); written sorted by (cursor, key)."""
     records.sort(key=lambda t: (t[0], t[1]))
-    return write_gzip_lines(path, (dumps(r) for _, _, r in records))
+    return write_gzip_lines(path, [dumps(r) for _, _, r in records])

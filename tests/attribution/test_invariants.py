@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from analytics.attribution import MODELS, attributable_revenue, attribute, check_invariants
+from analytics.attribution import DATA_DRIVEN_MODELS, MODELS, RULE_MODELS, attributable_revenue, attribute, check_invariants
 
 
 @pytest.fixture(params=["hand_built", "causal_world"])
@@ -19,7 +19,7 @@ def test_every_model_sums_to_one_per_conversion_and_conserves_revenue(inputs):
     out = attribute(journeys, touchpoints, conversions)
     assert set(out["model"]) == set(MODELS)
     expected_revenue = attributable_revenue(touchpoints, conversions)
-    for model, frame in out.groupby("model"):
+    for model, frame in out.groupby("model", observed=True):
         sums = frame.groupby("conversion_id")["credit"].sum()
         assert np.abs(sums - 1.0).max() <= 1e-9, model
         assert len(sums) == touchpoints["conversion_id"].nunique(), model
@@ -42,3 +42,8 @@ def test_check_invariants_catches_a_broken_model(small_journeys, small_conversio
     out.loc[0, "credit"] += 0.01
     with pytest.raises(AssertionError):
         check_invariants(out, touchpoints, conversions)
+
+
+def test_model_names_are_the_eight_of_the_design():
+    assert MODELS == RULE_MODELS + DATA_DRIVEN_MODELS == (
+        "first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov", "shapley")

@@ -82,3 +82,20 @@ def test_baseline_conversions_are_not_attributable(small_conversions):
     assert len(baseline) == 2 and (baseline["conversion_value"] == 30.0).all()
     assert attributable_revenue(touchpoints, conversions) == pytest.approx(
         conversions["conversion_value"].sum() - baseline["conversion_value"].sum())
+
+
+def test_ordering_is_the_same_whether_or_not_the_input_is_presorted():
+    from analytics.attribution.paths import ordered_touchpoints
+
+    t = pd.Timestamp("2026-03-01", tz="Asia/Tokyo")
+    tp = pd.DataFrame({"conversion_id": ["b", "a", "b", "a", "b"], "touchpoint_id": [5, 4, 3, 2, 1],
+                       "channel": ["email", "direct", "email", "shopping", "direct"],
+                       "touched_at": [t, t, t - pd.Timedelta(hours=1), t, t]})
+    shuffled = ordered_touchpoints(tp)
+    assert shuffled[["conversion_id", "touchpoint_id"]].values.tolist() == [
+        ["a", 2], ["a", 4], ["b", 3], ["b", 1], ["b", 5]]
+    again = ordered_touchpoints(shuffled.drop(columns=["position", "n_touchpoints", "conversion_index"]))
+    pd.testing.assert_frame_equal(again, shuffled)
+    assert shuffled["position"].tolist() == [0, 1, 0, 1, 2]
+    assert shuffled["n_touchpoints"].tolist() == [2, 2, 3, 3, 3]
+    assert shuffled["conversion_index"].tolist() == [0, 0, 1, 1, 1]

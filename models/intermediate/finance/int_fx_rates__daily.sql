@@ -3,6 +3,7 @@
     for every calendar day: rate(ccy -> rpt) = rate_per_eur(rpt) / rate_per_eur(ccy).
     Days without a published rate (weekends, holidays, 'N/A' gaps) take the nearest previous
     published rate of that currency. EUR has no column in the ECB file: its rate per EUR is 1.
+    The calendar covers var('fx_calendar_days') days before as_of_date (from the first rate on).
 -#}
 with
 
@@ -47,7 +48,7 @@ calendar as (
 
     {{ dbt.date_spine(
         datepart='day',
-        start_date="(select min(rate_date) from " ~ ref('stg_fx__rates') ~ ")",
+        start_date=dbt.dateadd('day', -1 * var('fx_calendar_days', 3660), as_of_date()),
         end_date=dbt.dateadd('day', 1, as_of_date())
     ) }}
 
@@ -55,8 +56,9 @@ calendar as (
 
 calendar_days as (
 
-    select cast(date_day as date) as rate_date
+    select cast(calendar.date_day as date) as rate_date
     from calendar
+    where cast(calendar.date_day as date) >= (select min(rates.rate_date) from rates)
 
 ),
 

@@ -8,7 +8,10 @@ source as (
 
 renamed as (
     select
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(coalesce(
+            {{ column_or_null(src, 'account_id') }},
+            {{ dbt.replace('cast(id as ' ~ dbt.type_string() ~ ')', "'act_'", "''") }}
+        ) as {{ dbt.type_string() }}) as account_id,
         id as account_node_id,
         {{ column_or_null(src, 'name') }} as account_name,
         upper(currency) as currency_code,

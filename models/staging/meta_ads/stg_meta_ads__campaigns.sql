@@ -9,7 +9,7 @@ source as (
 renamed as (
     select
         cast(id as {{ dbt.type_string() }}) as campaign_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast({{ column_or_null(src, 'account_id') }} as {{ dbt.type_string() }}) as account_id,
         name as campaign_name,
         {{ column_or_null(src, 'objective') }} as campaign_objective,
         {{ column_or_null(src, 'status') }} as campaign_status,

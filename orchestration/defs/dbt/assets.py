@@ -5,7 +5,8 @@ One `dbt build` per run (seeds, models and tests in dependency order), inside th
 else may hold the DuckDB lock meanwhile.
 
 Failure semantics:
-* a model / seed / snapshot error, or a test that cannot even run, fails the step;
+* a model / seed / snapshot error, a test that cannot even run, or a failing dbt *unit* test
+  (a logic bug; dbt skips the model it tests) fails the step;
 * a failing test is a failed asset check. If the test is blocking (see translator.py), the
   step fails after the build, so Dagster runs nothing downstream of it; inside the build dbt
   has already skipped the models downstream of the failing test. A failing non-blocking test
@@ -55,6 +56,8 @@ def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
         f"{result['unique_id']}: {result.get('message') or result['status']}"
         for result in run_results.get("results", [])
         if str(result.get("status")).lower() in _ERROR_STATUSES
+        # a failing unit test is a code bug (dbt skips the model it tests), not a data problem
+        or (result["unique_id"].startswith("unit_test.") and str(result.get("status")).lower() == "fail")
     ]
     if broken:
         raise Failure(

@@ -35,19 +35,19 @@ class RenderContext:
 
     # --- time formats -------------------------------------------------------------------------------------------
     def shop_time(self, ms) -> str:
-        return str(self.cal.iso_s_offset([int(ms)], self.shop_offset)[0])
+        return self.cal.fmt_offset_s(ms, self.shop_offset)
 
     def utc(self, ms) -> str:
-        return str(self.cal.iso_s_z([int(ms)])[0])
+        return self.cal.fmt_utc_s(ms)
 
     def utc_ms(self, ms) -> str:
-        return str(self.cal.iso_ms_z([int(ms)])[0])
+        return self.cal.fmt_utc_ms(ms)
 
     def date(self, day) -> str:
-        return str(self.cal.date_str([int(day)])[0])
+        return self.cal.fmt_date(day)
 
     def epoch_s(self, ms) -> int:
-        return int(self.cal.epoch_seconds([int(ms)])[0])
+        return (self.cal.epoch_ms + int(ms)) // 1000
 
     def visible(self, ms) -> bool:
         return int(ms) <= self.as_of_end_ms

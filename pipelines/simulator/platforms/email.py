@@ -48,10 +48,11 @@ def render(ctx: RenderContext) -> None:
         p = int(p)
         created = int(reg.profile_created_ms[p])
         state, changed = consent_state(consent.get(p, []), ctx.as_of_end_ms)
-        updated = max(created, changed or created)
         pid = klaviyo_profile_id(w, p)
         email = email_of(w, p)
         has_customer = reg.customer_id[p] > 0 and reg.customer_created_ms[p] <= ctx.as_of_end_ms
+        # the phone number arrives with the Shopify customer sync
+        updated = max(created, changed or created, int(reg.customer_created_ms[p]) + 600_000 if has_customer else created)
         phone = phone_of(w, p, formatted=True) if has_customer else None
         record = {"id": pid, "type": "profile", "attributes": {
             "email": email, "phone_number": phone, "created": ctx.utc(created), "updated": ctx.utc(updated),

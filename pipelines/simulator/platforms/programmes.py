@@ -99,26 +99,32 @@ def render_experiments(ctx: RenderContext) -> None:
     if not a:
         return
     sess = rec.tables["sessions"]
-    from .web_events import WebEventsWriter
     order = np.lexsort((a["person"], a["experiment"], a["day"]))
-    writer = rec.web_writer
-    for n, i in enumerate(order):
-        e, p, row = int(a["experiment"][i]), int(a["person"][i]), int(a["session_row"][i])
-        if row < 0:
-            continue
-        t = int(sess["day"][row]) * MS_PER_DAY + int(sess["tod"][row])
-        variant = int(ex.variant_of(w.rng, e, np.array([p]))[0])
-        is_app = bool(sess["is_app"][row])
-        slot = max(int(sess["slot"][row]), 0)
-        anon = w.pop.app_instance([p])[0] if is_app else w.pop.cookies([p], [slot])[0]
-        user = f"u_{int(rec.reg.customer_id[p])}" if sess["logged_in"][row] else None
-        aid = f"asg_{e:02d}_{p:08d}"
+    order = order[a["session_row"][order] >= 0]
+    exp_i = a["experiment"][order].astype(np.int64)
+    person = a["person"][order].astype(np.int64)
+    row = a["session_row"][order].astype(np.int64)
+    variant = np.zeros(len(order), dtype=np.int64)
+    for e in np.unique(exp_i):
+        m = exp_i == e
+        variant[m] = ex.variant_of(w.rng, int(e), person[m])
+    is_app = sess["is_app"][row]
+    slot = np.maximum(sess["slot"][row].astype(np.int64), 0)
+    cookies = w.pop.cookies(person, slot)
+    apps = w.pop.app_instance(person)
+    times = sess["day"][row].astype(np.int64) * MS_PER_DAY + sess["tod"][row].astype(np.int64)
+    for i in range(len(order)):
+        e, p, t = int(exp_i[i]), int(person[i]), int(times[i])
+        anon = apps[i] if is_app[i] else cookies[i]
+        user = f"u_{int(rec.reg.customer_id[p])}" if sess["logged_in"][row[i]] else None
         spec = ex.specs[e]
+        aid = f"asg_{e:02d}_{p:08d}"
+        stamp = ctx.utc_ms(t)
         record = {"id": aid, "experiment_id": spec["id"],
-                  "variant_id": f"{spec['id']}__{spec['variants'][variant]['name']}", "anonymous_id": anon,
-                  "user_id": user, "assigned_at": ctx.utc_ms(t), "updated_at": ctx.utc_ms(t)}
+                  "variant_id": f"{spec['id']}__{spec['variants'][variant[i]]['name']}", "anonymous_id": anon,
+                  "user_id": user, "assigned_at": stamp, "updated_at": stamp}
         label = person_label(p)
-        kind = "app_instance" if is_app else "cookie"
+        kind = "app_instance" if is_app[i] else "cookie"
         if user:
             ctx.identity.link(label, (kind, anon), ("login_user_id", user))
         else:

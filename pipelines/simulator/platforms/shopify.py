@@ -108,7 +108,8 @@ def render_orders(ctx: RenderContext) -> None:
             "total_shipping_price": money(float(ob.shipping[o]), digits), "financial_status": financial,
             "fulfillment_status": fulfillment, "landing_site": str(rows["landing_site"][o] or "/"),
             "referring_site": str(rows["referring_site"][o] or ""),
-            "source_name": "web", "cart_token": format(int(w.rng.keyed_int(Stream.ORDER_DETAILS, 0, [oid], salt=3)[0]), "032x")[:32],
+            "source_name": "web", "cart_token": "".join(format(int(v), "016x") for v in
+                                                         w.rng.keyed_int(Stream.ORDER_DETAILS, 0, [oid, oid + 1], salt=3)),
             "customer": None if placeholder or not cid else {"id": cid, "email": email, "phone": phone},
             "shipping_address": {"country_code": market.code, "city": addr["city"], "address1": addr["address1"],
                                  "zip": addr["zip"], "name": f"{first} {last}"},
@@ -156,7 +157,11 @@ def render_customers(ctx: RenderContext) -> None:
         first, last = pop.name(p)
         addr = pop.address(p)
         n_orders, spent, last_order_ms = stats.get(p, [0, 0.0, created])
-        n_orders += int(pop.initial_orders[p]) if pop.initial_customer[p] else 0
+        if pop.initial_customer[p]:  # orders before start_date are not in the store, only in these totals
+            n_orders += int(pop.initial_orders[p])
+            typical = float(np.median(w.catalogue.local_price[pop.market[p]]))
+            spent += round(int(pop.initial_orders[p]) * typical * 1.2, 2)
+            last_order_ms = max(last_order_ms, int(pop.initial_last_order_day[p]) * MS_PER_DAY + 43_200_000)
         state, changed = consent_state(consent.get(p, []), ctx.as_of_end_ms, shopify=True)
         updated = max(created, last_order_ms, changed or created)
         email = checkout_email_of(w, p)
@@ -169,7 +174,7 @@ def render_customers(ctx: RenderContext) -> None:
         record = {
             "id": cid, "email": email, "phone": phone, "first_name": first, "last_name": last,
             "created_at": ctx.shop_time(created), "updated_at": ctx.shop_time(updated),
-            "state": "enabled" if reg.registered_day[p] <= ctx.as_of else "disabled", "verified_email": True,
+            "state": "enabled" if pop.registers_account[p] else "disabled", "verified_email": True,
             "accepts_marketing": state == "subscribed",
             "email_marketing_consent": {"state": state, "opt_in_level": "single_opt_in" if state != "not_subscribed" else None,
                                         "consent_updated_at": ctx.shop_time(changed) if changed else None},

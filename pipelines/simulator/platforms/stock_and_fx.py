@@ -36,7 +36,8 @@ def render_inventory(ctx: RenderContext) -> None:
                     demand[d, sku_index[(p, int(ob.variant[o, j]))], h] += int(ob.quantity[o, j])
     u = w.rng.keyed_block(Stream.INVENTORY, 0, np.arange(S * H), width=4).reshape(S, H, 4)
     expected = np.array([cat.popularity[p] / len(cat.variant_options[p]) for p, _ in skus])
-    expected = expected / expected.sum() * 0.5 * w.pop.n / 1000 * np.array([0.45, 0.35, 0.2])[None, :] * 3
+    # rough daily units per SKU and warehouse (only used to size the opening stock)
+    expected = (expected / expected.sum() * 2.0 * w.pop.n / 1000)[:, None] * np.array([0.45, 0.35, 0.2])[None, :]
     # a few SKUs start under-stocked so stock-outs happen
     start_cover = np.where(u[:, :, 0] < 0.12, 3 + 5 * u[:, :, 1], 25 + 20 * u[:, :, 1])
     on_hand = np.round(expected * start_cover)

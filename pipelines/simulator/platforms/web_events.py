@@ -121,7 +121,7 @@ class WebEventsWriter:
         self._malformed(day, events)
         events.sort(key=lambda t: (t[0], t[1]))
         date = w.cal.date_of(day).strftime("%Y%m%d")
-        self.rows += write_gzip_lines(self.folder / f"events_{date}.ndjson.gz", (dumps(e) for _, _, e in events))
+        self.rows += write_gzip_lines(self.folder / f"events_{date}.ndjson.gz", [dumps(e) for _, _, e in events])
         self.files += 1
 
     def _devices(self, sess: dict) -> list[tuple[str, str, str, str]]:
@@ -175,7 +175,8 @@ class WebEventsWriter:
 
         def emit(name, page_url, page_referrer, item=None, value=None, currency=None, txn=None):
             nonlocal t, seq
-            specs.append((row, seq, t, {"event_name": name, "anonymous_id": anon, "platform": platform,
+            specs.append((row, seq, t, {"event_id": None, "event_name": name, "event_timestamp": None,
+                                        "anonymous_id": anon, "platform": platform,
                                         "user_id": user_id, "device_category": device_kind, "os": os_name,
                                         "user_agent": ua, "country": market.code, "page_url": page_url,
                                         "page_referrer": page_referrer, "item_id": item, "value": value,
@@ -233,7 +234,8 @@ class WebEventsWriter:
             row = 900_000_000 + day * 10_000 + b
             for k in range(n_ev):
                 page = url if k == 0 else f"{SHOP}/products/{self.handles[(b + k) % len(self.handles)]}"
-                specs.append((row, k, t, {"event_name": "page_view", "anonymous_id": anon, "platform": "web",
+                specs.append((row, k, t, {"event_id": None, "event_name": "page_view", "event_timestamp": None,
+                                          "anonymous_id": anon, "platform": "web",
                                           "user_id": None, "device_category": "desktop", "os": "Linux",
                                           "user_agent": ua, "country": country, "page_url": page,
                                           "page_referrer": "" if k == 0 else f"{SHOP}/", "item_id": None,
@@ -270,10 +272,10 @@ def _finalise(world, specs: list[tuple]) -> list[tuple[int, str, dict]]:
     ids = event_ids(world, rows * 64 + seqs)
     stamps = world.cal.iso_ms_z(times)
     out = []
-    for (row, seq, t, body), eid, ts in zip(specs, ids, stamps):
-        rec = {"event_id": eid, "event_name": body["event_name"], "event_timestamp": str(ts)}
-        rec.update((k, v) for k, v in body.items() if k != "event_name")
-        out.append((int(t), eid, rec))
+    for (row, seq, t, body), eid, ts in zip(specs, ids, stamps.tolist()):
+        body["event_id"] = eid
+        body["event_timestamp"] = ts
+        out.append((t, eid, body))
     return out
 
 

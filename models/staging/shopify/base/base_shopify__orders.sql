@@ -33,7 +33,7 @@ renamed as (
         {{ column_or_null(orders, 'fulfillment_status') }} as fulfillment_status,
         {{ column_or_null(orders, 'cancel_reason') }} as cancel_reason,
         source_name,
-        taxes_included as is_tax_included,
+        {{ column_or_null(orders, 'taxes_included', dbt.type_boolean()) }} as is_tax_included,
         landing_site,
         referring_site,
         {{ url_parameter('landing_site', 'utm_source') }} as utm_source,

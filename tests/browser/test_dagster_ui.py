@@ -1,0 +1,147 @@
+"""The Dagster UI in a real (headless) browser, on the small warehouse the session built.
+
+Starts `dagster-webserver -m orchestration` on a free loopback port against the session's
+instance ($DAGSTER_HOME holds the finished full-build run), opens it in Debian's Chromium with
+Playwright, and checks what a platform owner sees: the connected asset lineage and the finished
+run. Screenshots go to tests/artifacts/ (git-ignored).
+
+Chromium comes from Debian (`make browser-deps` / `apt-get install chromium`); this test never
+downloads a browser (`playwright install` is not used).
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from orchestration.lib.settings import REPO_ROOT
+from orchestration.testing import small_warehouse
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+UI_TIMEOUT_MS = 120_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed: run `make browser-deps` (Debian chromium) to enable the UI test")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return small_warehouse(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def webserver(built, tmp_path_factory):
+    port = _free_port()
+    bin_dir = Path(sys.executable).parent
+    log = (tmp_path_factory.mktemp("webserver") / "webserver.log").open("w")
+    env = {**os.environ, **built.env(), "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    process = subprocess.Popen(
+        [str(bin_dir / "dagster-webserver"), "-m", "orchestration", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"dagster-webserver exited early, see {log.name}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/server_info", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(1)
+    else:
+        pytest.fail(f"dagster-webserver did not answer within 180 s, see {log.name}")
+    yield base_url
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    log.close()
+
+
+def _dismiss_community_dialog(page) -> None:
+    skip = page.get_by_role("button", name="Skip")
+    try:
+        skip.wait_for(state="visible", timeout=5_000)
+    except Exception:  # noqa: BLE001 - the dialog does not always show
+        return
+    skip.click()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    _dismiss_community_dialog(page)
+
+
+def test_asset_lineage_connects_platform_tables_to_staging_models(webserver, chromium):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = chromium.new_page(viewport={"width": 1600, "height": 1000})
+    page.set_default_timeout(UI_TIMEOUT_MS)
+
+    # the global lineage: every source is its own group beside the dbt layers
+    _open(page, f"{webserver}/asset-groups")
+    for group in ("raw_shopify", "raw_meta_ads", "staging", "intermediate"):
+        page.get_by_text(group, exact=True).first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "dagster_global_lineage.png"))
+
+    # one staging model's upstream lineage reaches the dlt asset it reads
+    _open(page, f"{webserver}/assets/staging/stg_shopify__orders?view=lineage&lineageScope=upstream&lineageDepth=3")
+    page.get_by_text("stg_shopify__orders").first.wait_for()
+    page.get_by_text("orders", exact=True).first.wait_for()
+    body = page.inner_text("body")
+    assert "base_shopify__orders" in body
+    page.screenshot(path=str(ARTIFACTS / "dagster_asset_lineage.png"))
+    page.close()
+
+
+def test_the_finished_full_build_run_shows_success(webserver, chromium, built):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = chromium.new_page(viewport={"width": 1600, "height": 1000})
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    _open(page, f"{webserver}/runs/{built.run_id}")
+    page.get_by_text("Success").first.wait_for()
+    page.get_by_text("ingest_shopify").first.wait_for()
+    body = page.inner_text("body")
+    assert "warehouse_full_build" in body
+    assert "warehouse_dbt" in body
+    page.screenshot(path=str(ARTIFACTS / "dagster_finished_run.png"))
+    page.close()
