@@ -1,0 +1,131 @@
+"""Session fixtures shared by every suite: one small market, landed once, built once.
+
+Generating, ingesting and building the small market are the expensive steps of the test session, so each happens
+once and suites that only read reuse the result. Suites that must write (incremental, erasure, planted failures)
+copy a warehouse with `copy_warehouse` and work on the copy.
+
+Set XBORDER_TEST_CACHE=<dir> to keep these artefacts between local runs (never set in CI).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_SEED = 42
+TEST_PII_SALT = "pytest-salt-not-secret"
+
+
+@dataclass(frozen=True)
+class Market:
+    store: Path
+    truth: Path
+    manifest: dict
+
+    @property
+    def as_of_date(self) -> str:
+        return self.manifest["as_of_date"]
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    path: Path
+    market: Market
+
+
+def _cache_dir(tmp_path_factory, name: str) -> Path:
+    root = os.environ.get("XBORDER_TEST_CACHE")
+    if root:
+        path = Path(root) / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return tmp_path_factory.mktemp(name)
+
+
+def generate_market(out: Path, days: int | None = None, seed: int = TEST_SEED, scenario: str | None = None) -> Market:
+    """Generate the small market into out/sim and out/truth (skipped when a matching manifest is there)."""
+    from pipelines.simulator import generate
+
+    store, truth = out / "sim", out / "truth"
+    manifest_file = store / "manifest.json"
+    if not manifest_file.exists():
+        generate("small", seed=seed, scenario_path=scenario, days=days, out_dir=store, truth_dir=truth)
+    return Market(store=store, truth=truth, manifest=json.loads(manifest_file.read_text()))
+
+
+def ingest_market(market: Market, warehouse: Path) -> dict:
+    from pipelines.ingest import run_ingestion
+
+    return run_ingestion(warehouse=warehouse, store=market.store, verbose=False)
+
+
+def dbt_env(warehouse: Path, as_of_date: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
+    env.update({
+        "WAREHOUSE_PATH": str(warehouse),
+        "DBT_PROFILES_DIR": str(REPO),
+        "PII_SALT": TEST_PII_SALT,
+        "AS_OF_DATE": as_of_date,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    })
+    return env
+
+
+def run_dbt(args: list[str], warehouse: Path, as_of_date: str, workdir: Path) -> subprocess.CompletedProcess:
+    """Run the dbt CLI of this venv on `warehouse` with private target/log folders; never raises."""
+    dbt = Path(sys.executable).parent / "dbt"
+    cmd = [str(dbt), *args, "--project-dir", str(REPO),
+           "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
+    return subprocess.run(cmd, cwd=REPO, env=dbt_env(warehouse, as_of_date), capture_output=True, text=True)
+
+
+def copy_warehouse(source: Warehouse, dest_dir: Path) -> Warehouse:
+    """A private, writable copy. The file keeps its name: dbt views refer to the catalog by file name."""
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    target = dest_dir / source.path.name
+    shutil.copy(source.path, target)
+    return Warehouse(path=target, market=source.market)
+
+
+@pytest.fixture(scope="session")
+def small_market(tmp_path_factory) -> Market:
+    """The small market (seed 42, mess on): simulator store and ground truth."""
+    return generate_market(_cache_dir(tmp_path_factory, "small_market"))
+
+
+@pytest.fixture(scope="session")
+def small_raw_warehouse(small_market, tmp_path_factory) -> Warehouse:
+    """The small market landed by the real dlt pipelines through the loopback simulator (faults on)."""
+    folder = _cache_dir(tmp_path_factory, "small_raw")
+    warehouse = folder / "warehouse.duckdb"
+    if not warehouse.exists():
+        ingest_market(small_market, warehouse)
+    return Warehouse(path=warehouse, market=small_market)
+
+
+@pytest.fixture(scope="session")
+def small_built_warehouse(small_raw_warehouse, tmp_path_factory) -> Warehouse:
+    """The small market after `dbt seed` + `dbt build` (read-only for tests: copy before writing)."""
+    folder = _cache_dir(tmp_path_factory, "small_built")
+    built = Warehouse(path=folder / "warehouse.duckdb", market=small_raw_warehouse.market)
+    if not (folder / "BUILT").exists():
+        copy_warehouse(small_raw_warehouse, folder)
+        result = run_dbt(["build", "--full-refresh"], built.path, built.market.as_of_date, folder)
+        if result.returncode != 0:
+            tail = "\n".join(result.stdout.splitlines()[-60:])
+            pytest.fail(f"dbt build failed on the small market:\n{tail}", pytrace=False)
+        (folder / "BUILT").write_text("ok\n")
+    return built
+
+
+@pytest.fixture(scope="session")
+def small_market_warehouse(small_built_warehouse) -> Path:
+    """Path of the built small-market warehouse (name used by the reports suite)."""
+    return small_built_warehouse.path
