@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import optimize
+from scipy.signal import lfilter
 
 from analytics.budget.curves import geometric_adstock, hill
 from analytics.clv.errors import InsufficientDataError, require_columns
@@ -45,6 +46,28 @@ def _predict(theta_vec, spend, fit_baseline):
     return base + beta * hill(geometric_adstock(spend, decay), k, s)
 
 
+def _jacobian(theta_vec, spend, fit_baseline):
+    """d prediction / d (beta, K, s, decay[, baseline]) in closed form (adstock derivative by recursion)."""
+    beta, k, s, decay = theta_vec[:4]
+    a = geometric_adstock(spend, decay)
+    # d a_t / d decay = decay * d a_{t-1} / d decay + (a_{t-1} - spend_t); zero on day 0 (steady-state start)
+    drive = np.r_[0.0, a[:-1] - spend[1:]]
+    da = lfilter([1.0], [1.0, -decay], drive)
+    a_pos = np.maximum(a, 1e-12)
+    r = np.power(a_pos / k, s)
+    h = r / (1 + r)
+    common = r / (1 + r) ** 2
+    cols = [
+        h,
+        -beta * s * common / k,
+        beta * common * np.log(a_pos / k),
+        beta * s * common / a_pos * da,
+    ]
+    if fit_baseline:
+        cols.append(np.ones_like(h))
+    return np.column_stack(cols)
+
+
 def _fit_one(spend: np.ndarray, revenue: np.ndarray, fit_baseline: bool):
     mean_spend = max(spend.mean(), 1e-9)
     max_rev = max(revenue.max(), 1e-9)
@@ -58,6 +81,9 @@ def _fit_one(spend: np.ndarray, revenue: np.ndarray, fit_baseline: bool):
     def residuals(v):
         return (_predict(v, spend, fit_baseline) - revenue) / scale
 
+    def jacobian(v):
+        return _jacobian(v, spend, fit_baseline) / scale
+
     best = None
     # Start near "linear" and near "saturated" shapes for each adstock decay on a grid.
     for decay in DECAY_GRID:
@@ -66,7 +92,9 @@ def _fit_one(spend: np.ndarray, revenue: np.ndarray, fit_baseline: bool):
             beta0 = revenue.mean() / max(hill(mean_spend, k0, s0), 1e-6)
             x0 = [min(beta0, upper[0] * 0.99), k0, s0, decay] + ([0.0] if fit_baseline else [])
             x0 = np.clip(x0, np.array(lower) + 1e-9, np.array(upper) - 1e-9)
-            res = optimize.least_squares(residuals, x0, bounds=(lower, upper), method="trf", x_scale="jac", max_nfev=400)
+            res = optimize.least_squares(
+                residuals, x0, jac=jacobian, bounds=(lower, upper), method="trf", x_scale="jac", max_nfev=400
+            )
             if best is None or res.cost < best.cost:
                 best = res
     return best

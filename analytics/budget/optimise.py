@@ -279,7 +279,17 @@ def optimise_allocation(
         if fixed[i]:
             reasons[i] = f"{actions[i]}: {reasons[i]}" if reasons[i] else actions[i]
             continue
-        change = (x[i] / current[i] - 1) if current[i] > 0 else np.inf
+        if upper[i] - lower[i] <= 1e-9 * max(upper[i], 1.0):
+            actions[i] = "keep"
+            reasons[i] = (
+                "keep: no current spend, and relative bounds allow none (pass explicit bounds to test this channel)"
+                if current[i] == 0 else f"keep: bounds fix the spend at {x[i]:,.2f}"
+            )
+            continue
+        if current[i] > 0:
+            change = x[i] / current[i] - 1
+        else:
+            change = np.inf if x[i] > 0 else 0.0
         at_upper = x[i] >= upper[i] - 1e-6 * max(upper[i], 1)
         at_lower = x[i] <= lower[i] + 1e-6 * max(upper[i], 1)
         if abs(change) < 0.01:

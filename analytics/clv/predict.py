@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from analytics.clv.bgnbd import BgNbdFit, expected_purchases, probability_alive

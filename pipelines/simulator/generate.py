@@ -53,11 +53,13 @@ def _prepare(folder: Path, marker: str) -> None:
 
 def generate(scale: str = "small", seed: int = 42, scenario_path: str | Path | None = None, days: int | None = None,
              out_dir: str | Path = "data/sim", truth_dir: str | Path = "data/truth",
-             progress: Callable[[str], None] | None = None, people: int | None = None) -> dict:
+             progress: Callable[[str], None] | None = None, people: int | None = None,
+             with_truth: bool = True) -> dict:
     """Generate the platform store (``out_dir``) and the ground truth (``truth_dir``); returns the manifest.
 
     ``scale`` is small | demo | large; ``days`` overrides the scale's number of days; ``people`` overrides the
-    number of people (for scaled checks). Raises ``ScenarioError`` for an invalid scenario file."""
+    number of people (for scaled checks); ``with_truth=False`` writes the store only (the store is identical either
+    way). Raises ``ScenarioError`` for an invalid scenario file."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r} (choose from {', '.join(SCALES)})")
     say = progress or (lambda msg: None)
@@ -69,14 +71,15 @@ def generate(scale: str = "small", seed: int = 42, scenario_path: str | Path | N
         f"{len(world.creators.handle)} creators, {world.n_days} days "
         f"({world.cal.start_date} .. {world.cal.as_of_date}) + {world.total_days - world.n_days} future days for truth")
     _prepare(out, "manifest.json")
-    _prepare(truth, "README.md")
+    if with_truth:
+        _prepare(truth, "README.md")
     identity = IdentityCollector()
     mess = MessLedger(scenario, seed)
     ads = build_ad_structure(world.rng, world.catalogue, world.creators, scenario["creators"]["ugc_in_meta_share"])
     web = WebEventsWriter(world, ads, out, identity, mess)
     rec = Recorder(world, ads, out, identity, web)
     rec.web_writer = web
-    real = run_real_world(world, rec.on_day, say)
+    real = run_real_world(world, rec.on_day, say, future=with_truth)
     rec.finish()
     n_orders = len(rec.orders) if rec.orders is not None else 0
     say(f"simulated: {rec.n_sessions} sessions, {n_orders} orders, {web.rows} web events in {web.files} files "
@@ -119,6 +122,8 @@ def generate(scale: str = "small", seed: int = 42, scenario_path: str | Path | N
     }
     write_json(out / "manifest.json", manifest)
 
+    if not with_truth:
+        return manifest
     # --- truth ---------------------------------------------------------------------------------------------------
     say("truth: counterfactual worlds (each channel removed, no touchpoints, each experiment off)")
     cf = run_counterfactuals(world, say)

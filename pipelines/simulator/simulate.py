@@ -39,7 +39,7 @@ def _blocks(world: World, limit: int | None = None) -> list[BlockStatic]:
 
 
 def run_real_world(world: World, on_day: Callable[[int, list[DayLog]], None],
-                   progress: Callable[[str], None] | None = None) -> RealWorldResult:
+                   progress: Callable[[str], None] | None = None, future: bool = True) -> RealWorldResult:
     as_of = world.as_of_day
     E = world.experiments.n
     counter = [0]
@@ -49,7 +49,7 @@ def run_real_world(world: World, on_day: Callable[[int, list[DayLog]], None],
     n = world.pop.n
     stage = np.zeros(n, dtype=np.int8)
     orders_to_date = np.zeros(n, dtype=np.int32)
-    end = as_of + FUTURE_HORIZON_DAYS
+    end = as_of + (FUTURE_HORIZON_DAYS if future else 0)
     for day in range(end + 1):
         logs = []
         for eng in engines:

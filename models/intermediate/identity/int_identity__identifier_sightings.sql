@@ -84,6 +84,52 @@ web_logins as (
 
 ),
 
+email_click_landings as (
+
+    select
+        web_events.event_id,
+        web_events.anonymous_id_type,
+        web_events.anonymous_id,
+        email_profiles.email_hash,
+        web_events.event_at as seen_at
+    from web_events
+    inner join email_profiles
+        on {{ url_parameter('web_events.page_url', '_kx') }} = lower(email_profiles.email_profile_id)
+    where
+        {{ dbt.position("'_kx='", 'web_events.page_url') }} > 0
+        and email_profiles.email_hash is not null
+
+),
+
+login_user_ids as (
+
+    select
+        login_user_id,
+        seen_at
+    from web_logins
+
+    union all
+
+    select
+        login_user_id,
+        assigned_at as seen_at
+    from experiment_assignments
+    where login_user_id is not null
+
+),
+
+web_login_customers as (
+
+    select
+        login_user_id,
+        {{ dbt.split_part('login_user_id', "'u_'", 2) }} as shopify_customer_id,
+        min(seen_at) as seen_at
+    from login_user_ids
+    where login_user_id like 'u\\_%' escape '\\'
+    group by login_user_id
+
+),
+
 web_devices as (
 
     select
@@ -167,6 +213,43 @@ sightings as (
         last_seen_at
     from web_devices
 
+    -- e-mail click landing: the device <-> the e-mail of the profile named by the link's _kx token
+    union all
+    select
+        {{ dbt.concat(["'email_click_landing:'", 'event_id']) }},
+        'web_events',
+        anonymous_id_type,
+        anonymous_id,
+        seen_at
+    from email_click_landings
+    union all
+    select
+        {{ dbt.concat(["'email_click_landing:'", 'event_id']) }},
+        'web_events',
+        'email',
+        email_hash,
+        seen_at
+    from email_click_landings
+
+    -- login user id <-> the Shopify customer id it names ('u_<customer id>')
+    union all
+    select
+        {{ dbt.concat(["'login_customer:'", 'login_user_id']) }},
+        'web_events',
+        'login_user_id',
+        login_user_id,
+        seen_at
+    from web_login_customers
+    union all
+    select
+        {{ dbt.concat(["'login_customer:'", 'login_user_id']) }},
+        'web_events',
+        'shopify_customer_id',
+        shopify_customer_id,
+        seen_at
+    from web_login_customers
+    where shopify_customer_id <> ''
+
     -- purchase event: device <-> the purchased order's customer and e-mail
     union all
     select
@@ -204,15 +287,6 @@ sightings as (
         cast(customer_id as {{ dbt.type_string() }}),
         created_at
     from shopify_customers
-    union all
-    select
-        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('shopify_customers.customer_id', dbt.type_string())]) }},
-        'shopify',
-        'login_user_id',
-        shopify_customers.login_user_id,
-        shopify_customers.created_at
-    from shopify_customers
-    where shopify_customers.login_user_id in (select web_logins.login_user_id from web_logins)
     union all
     select
         {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('customer_id', dbt.type_string())]) }},

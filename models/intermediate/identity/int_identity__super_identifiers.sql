@@ -109,19 +109,78 @@ links_per_identifier as (
 
 ),
 
-direct_super_identifiers as (
+over_cap_identifiers as (
 
     select
         node,
-        identifier_type,
-        identifier,
-        max_same_type_links,
-        total_links,
+        max_same_type_links
+    from links_per_identifier
+    where max_same_type_links > {{ var('identity_max_same_type_links', 1) }}
+
+),
+
+{#- A link to a bigger hub (more same-type links; ties: the larger node key) is that hub's
+    excess, not this identifier's: a shopper's cookie linked to their own e-mail and to the
+    placeholder e-mail is not shared, the placeholder is. #}
+links_not_explained_by_bigger_hub as (
+
+    select link_ends_typed.*
+    from link_ends_typed
+    left join over_cap_identifiers as own_count
+        on link_ends_typed.node = own_count.node
+    left join over_cap_identifiers as linked_hub
+        on link_ends_typed.linked_node = linked_hub.node
+    where
+        linked_hub.node is null
+        or own_count.node is null
+        or linked_hub.max_same_type_links < own_count.max_same_type_links
+        or (
+            linked_hub.max_same_type_links = own_count.max_same_type_links
+            and linked_hub.node < link_ends_typed.node
+        )
+
+),
+
+remaining_links_per_type as (
+
+    select
+        node,
+        linked_identifier_type,
+        count(distinct linked_node) as linked_identifiers
+    from links_not_explained_by_bigger_hub
+    where is_linked_person_level
+    group by
+        node,
+        linked_identifier_type
+
+),
+
+remaining_links_per_identifier as (
+
+    select
+        node,
+        max(linked_identifiers) as max_same_type_links
+    from remaining_links_per_type
+    group by node
+
+),
+
+direct_super_identifiers as (
+
+    select
+        links_per_identifier.node,
+        links_per_identifier.identifier_type,
+        links_per_identifier.identifier,
+        links_per_identifier.max_same_type_links,
+        links_per_identifier.total_links,
         'same_type_links' as super_identifier_rule
     from links_per_identifier
+    left join remaining_links_per_identifier
+        on links_per_identifier.node = remaining_links_per_identifier.node
     where
-        max_same_type_links > {{ var('identity_max_same_type_links', 1) }}
-        or total_links > {{ var('identity_max_component_size', 50) }}
+        coalesce(remaining_links_per_identifier.max_same_type_links, 0)
+        > {{ var('identity_max_same_type_links', 1) }}
+        or links_per_identifier.total_links > {{ var('identity_max_component_size', 50) }}
 
 ),
 

@@ -34,9 +34,9 @@ renamed as (
         upper({{ column_or_null(events, 'currency') }}) as currency_code,
         {{ parse_money(column_or_null(events, 'value')) }} as event_value_local,
         {{ as_utc_timestamp('event_timestamp') }} as event_at,
-        {{ dlt_loaded_at() }} as loaded_at,
-        _dlt_load_id as source_load_id,
-        _dlt_id as source_row_id
+        {{ dlt_loaded_at(column_or_null(events, '_dlt_load_id')) }} as loaded_at,
+        {{ column_or_null(events, '_dlt_load_id') }} as source_load_id,
+        {{ column_or_null(events, '_dlt_id') }} as source_row_id
     from source
 ),
 
@@ -47,7 +47,7 @@ ranked as (
         *,
         row_number() over (
             partition by cast(event_at as date), event_id
-            order by source_load_id desc, source_row_id desc
+            order by source_load_id desc nulls last, source_row_id desc nulls last, page_url
         ) as version_rank
     from renamed
 )

@@ -24,7 +24,10 @@ def render(ctx: RenderContext) -> None:
     _meta_entities(ctx)
     _tiktok_entities(ctx)
     _amazon_entities(ctx)
+    seen_per_platform: dict[str, int] = {}
     for r in rows.itertuples(index=False):
+        ordinal = seen_per_platform.get(r.platform, 0)
+        seen_per_platform[r.platform] = ordinal + 1
         ad = ads.ads[int(r.ad)]
         account = ads.account_of_ad(int(r.ad))
         campaign = ads.campaign_of_ad(int(r.ad))
@@ -46,10 +49,10 @@ def render(ctx: RenderContext) -> None:
             ctx.mess.maybe_malform("google_ads/ad_metrics_daily", key, rec, [
                 ("wrong_type", lambda x, u: x["metrics"].__setitem__("impressions", "n/a")),
                 ("unknown_currency", lambda x, u: bad_currency(x["customer"], "currencyCode", u)),
-            ])
+            ], ordinal=ordinal)
             if r.cost > 0:
                 ctx.mess.maybe_break_rule("google_ads/ad_metrics_daily", key, rec, "negative_spend",
-                                          lambda x, u: x["metrics"].__setitem__("costMicros", "-" + x["metrics"]["costMicros"]))
+                                          lambda x, u: x["metrics"].__setitem__("costMicros", "-" + x["metrics"]["costMicros"]), ordinal=ordinal)
             ctx.add("google_ads/ad_metrics_daily", day_ms, key, rec)
         elif r.platform == "meta_ads":
             pub = ("facebook", "instagram")[int(r.publisher)]
@@ -69,10 +72,10 @@ def render(ctx: RenderContext) -> None:
                 ("wrong_type", lambda x, u: x.__setitem__("spend", "n/a")),
                 ("unknown_currency", lambda x, u: bad_currency(x, "account_currency", u)),
                 ("unparseable_date", lambda x, u: bad_date(x, "date_stop", u)),
-            ])
+            ], ordinal=ordinal)
             if r.cost > 0:
                 ctx.mess.maybe_break_rule("meta_ads/insights_daily", key, rec, "negative_spend",
-                                          lambda x, u: x.__setitem__("spend", "-" + x["spend"]))
+                                          lambda x, u: x.__setitem__("spend", "-" + x["spend"]), ordinal=ordinal)
             ctx.add("meta_ads/insights_daily", day_ms, key, rec)
         elif r.platform == "tiktok_ads":
             rec = {"advertiser_id": account.id,
@@ -87,10 +90,10 @@ def render(ctx: RenderContext) -> None:
             ctx.mess.maybe_malform("tiktok_ads/report_daily", key, rec, [
                 ("wrong_type", lambda x, u: x["metrics"].__setitem__("clicks", "n/a")),
                 ("unknown_currency", lambda x, u: bad_currency(x["metrics"], "currency", u)),
-            ])
+            ], ordinal=ordinal)
             if r.cost > 0:
                 ctx.mess.maybe_break_rule("tiktok_ads/report_daily", key, rec, "negative_spend",
-                                          lambda x, u: x["metrics"].__setitem__("spend", "-" + x["metrics"]["spend"]))
+                                          lambda x, u: x["metrics"].__setitem__("spend", "-" + x["metrics"]["spend"]), ordinal=ordinal)
             ctx.add("tiktok_ads/report_daily", day_ms, key, rec)
         else:
             cat = ctx.world.catalogue
@@ -104,10 +107,10 @@ def render(ctx: RenderContext) -> None:
             ctx.mess.maybe_malform("amazon_ads/sp_daily", key, rec, [
                 ("wrong_type", lambda x, u: x.__setitem__("cost", "n/a")),
                 ("unknown_currency", lambda x, u: bad_currency(x, "currencyCode", u)),
-            ])
+            ], ordinal=ordinal)
             if r.cost > 0:
                 ctx.mess.maybe_break_rule("amazon_ads/sp_daily", key, rec, "negative_spend",
-                                          lambda x, u: x.__setitem__("cost", -x["cost"]))
+                                          lambda x, u: x.__setitem__("cost", -x["cost"]), ordinal=ordinal)
             ctx.add("amazon_ads/sp_daily", day_ms, key, rec)
 
 

@@ -71,7 +71,7 @@ def render(ctx: RenderContext) -> None:
         ctx.mess.maybe_malform("amazon_sp/orders", aid, record, [
             ("unknown_currency", lambda r, u: bad_currency(r["OrderTotal"], "CurrencyCode", u)),
             ("unparseable_date", lambda r, u: bad_date(r, "PurchaseDate", u)),
-        ])
+        ], ordinal=int(rows["amazon_seq"][o]))
         ctx.add("amazon_sp/orders", updated, aid, record)
         # returns
         if ob.returned[o] and not ob.cancelled[o] and ctx.visible(times["return_started"]):

@@ -69,10 +69,11 @@ def render_shipments(ctx: RenderContext) -> None:
         ctx.mess.maybe_malform("logistics/shipments", sid, record, [
             ("unparseable_date", lambda r, uu: bad_date(r, "shipped_at", uu) if r["shipped_at"] else bad_date(r, "delivered_at", uu)),
             ("unknown_currency", lambda r, uu: bad_currency(r, "currency", uu)),
-        ])
+        ], ordinal=o)
         if shipped_at and delivered_at:
             ctx.mess.maybe_break_rule("logistics/shipments", sid, record, "delivered_before_shipped",
-                                      lambda r, uu: r.__setitem__("delivered_at", ctx.utc(shipped_at - 86_400_000)))
+                                      lambda r, uu: r.__setitem__("delivered_at", ctx.utc(shipped_at - 86_400_000)),
+                                      ordinal=o)
         ctx.add("logistics/shipments", updated, sid, record)
 
 

@@ -125,9 +125,10 @@ def render_orders(ctx: RenderContext) -> None:
         ctx.mess.maybe_malform("shopify/orders", str(oid), record, [
             ("unparseable_date", lambda r, u: bad_date(r, "processed_at", u)),
             ("unknown_currency", lambda r, u: (bad_currency(r, "currency", u), r.__setitem__("presentment_currency", r["currency"]))),
-        ])
+        ], ordinal=int(rows["shopify_seq"][o]))
         ctx.mess.maybe_break_rule("shopify/orders", str(oid), record, "zero_quantity",
-                                  lambda r, u: r["line_items"][0].__setitem__("quantity", 0))
+                                  lambda r, u: r["line_items"][0].__setitem__("quantity", 0),
+                                  ordinal=int(rows["shopify_seq"][o]))
         ctx.add("shopify/orders", updated, str(oid), record)
 
 

@@ -1,0 +1,76 @@
+"""`make bench` / `python -m bench`: ingestion at demo and large scale, plus the attribution engine benchmark.
+
+    python -m bench                                     # ingestion at demo and large, then attribution (slow)
+    python -m bench --only ingestion --scales demo      # a few minutes
+    python -m bench --only ingestion --scales large --people 100000    # intermediate scale (large calendar)
+    python -m bench --only attribution --journeys 200000
+    make bench BENCH_ARGS="--only ingestion --scales demo --strict"
+
+Every measured step runs in its own spawned process (bench/measure.py). Ingestion results go to
+bench/results/ingestion.json and ingestion.md (merged per scale label), attribution results to
+bench/results/attribution.json. Thresholds live in bench/thresholds.yaml; each is printed PASS/FAIL, and the exit
+status is non-zero when a step crashes, and on a threshold FAIL only with --strict (timings on a shared machine are noisy).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+STEPS = ("ingestion", "attribution")
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", type=_csv, default=list(STEPS), help=f"comma-separated subset of {','.join(STEPS)}")
+    parser.add_argument("--scales", type=_csv, default=["demo", "large"], help="ingestion scales (small,demo,large)")
+    parser.add_argument("--people", type=int, default=None,
+                        help="override the number of people (intermediate scale; labelled e.g. large-100000p)")
+    parser.add_argument("--days", type=int, default=None, help="override the number of days (labelled ...-Nd)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--sources", type=_csv, default=None, help="ingest only these sources (default all)")
+    parser.add_argument("--no-faults", action="store_true", help="serve without 429/5xx/duplicates (default: on)")
+    parser.add_argument("--reuse-store", action="store_true",
+                        help="skip generation when data/bench/<label>/sim already matches (keeps the old numbers)")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark warehouse under data/bench/<label>/")
+    parser.add_argument("--journeys", type=int, default=None, help="attribution bench journeys (default its own)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a threshold FAILs")
+    args = parser.parse_args(argv)
+    unknown = [s for s in args.only if s not in STEPS]
+    if unknown:
+        parser.error(f"unknown --only {','.join(unknown)} (choose from {','.join(STEPS)})")
+    bad_scales = [s for s in args.scales if s not in ("small", "demo", "large")]
+    if bad_scales:
+        parser.error(f"unknown scale {','.join(bad_scales)}")
+
+    failed = crashed = False
+    if "ingestion" in args.only:
+        from bench import ingestion
+
+        runs = {}
+        for scale in args.scales:
+            entry = ingestion.run_scale(scale, seed=args.seed, people=args.people, days=args.days,
+                                        faults=not args.no_faults, reuse_store=args.reuse_store, keep=args.keep,
+                                        sources=args.sources)
+            runs[entry["label"]] = entry
+            # write after every scale so a long large run never loses the demo numbers
+            results = ingestion.finish(runs, say=print if scale == args.scales[-1] else (lambda *_: None))
+        failed |= any(c["result"].startswith("FAIL") for c in results["thresholds"])
+        crashed |= any(not (e.get("ingest", {}).get("ok")) for e in runs.values())
+    if "attribution" in args.only:
+        from bench import attribution_bench
+
+        attr_args = [] if args.journeys is None else ["--journeys", str(args.journeys)]
+        try:
+            attribution_bench.main(attr_args + ["--seed", str(args.seed)])
+        except Exception as exc:  # noqa: BLE001 — report and carry on to the exit status
+            print(f"attribution bench FAILED: {exc}", file=sys.stderr)
+            crashed = True
+    return 1 if crashed or (failed and args.strict) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

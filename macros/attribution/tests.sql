@@ -1,0 +1,186 @@
+{#-
+    Generic tests of the attribution marts and of the Python-written `ml` tables they read.
+
+    Tests named `ml_*` guard tables a Python asset writes: when the table does not exist yet (a plain
+    `dbt build` before the first Python run) they pass with no rows instead of failing on a missing
+    relation; once it exists they check it like the built-in test of the same name.
+-#}
+
+{% macro relation_exists_at_runtime(relation) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {{ return(existing is not none) }}
+{%- endmacro %}
+
+{% macro no_rows() -%}
+    select cast(null as {{ dbt.type_string() }}) as skipped_because_table_is_missing
+    where 1 = 0
+{%- endmacro %}
+
+{% test ml_not_null(model, column_name) %}
+    {%- if relation_exists_at_runtime(model) %}
+    select {{ column_name }}
+    from {{ model }}
+    where {{ column_name }} is null
+    {%- else %}
+    {{ no_rows() }}
+    {%- endif %}
+{% endtest %}
+
+{% test ml_accepted_values(model, column_name, values) %}
+    {%- if relation_exists_at_runtime(model) %}
+    select {{ column_name }}
+    from {{ model }}
+    where
+        {{ column_name }} is not null
+        and {{ column_name }} not in (
+            {%- for value in values %}
+            '{{ value }}'{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+    {%- else %}
+    {{ no_rows() }}
+    {%- endif %}
+{% endtest %}
+
+{% test ml_accepted_range(model, column_name, min_value, max_value) %}
+    {%- if relation_exists_at_runtime(model) %}
+    select {{ column_name }}
+    from {{ model }}
+    where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
+    {%- else %}
+    {{ no_rows() }}
+    {%- endif %}
+{% endtest %}
+
+{% test ml_unique_combination_of_columns(model, combination_of_columns) %}
+    {%- if relation_exists_at_runtime(model) %}
+    select
+        {{ combination_of_columns | join(', ') }},
+        count(*) as occurrences
+    from {{ model }}
+    group by {{ combination_of_columns | join(', ') }}
+    having count(*) > 1
+    {%- else %}
+    {{ no_rows() }}
+    {%- endif %}
+{% endtest %}
+
+{#- Each (model, channel set) of ml.attribution_channel_set_credits hands out exactly 1 (±1e-9), once per member channel. -#}
+{% test ml_channel_set_credits_are_complete(model) %}
+    {%- if relation_exists_at_runtime(model) %}
+    select
+        model,
+        channel_set,
+        sum(channel_credit) as total_credit,
+        count(*) as channels
+    from {{ model }}
+    group by
+        model,
+        channel_set
+    having
+        abs(sum(channel_credit) - 1) > 1e-9
+        or count(*) != {{ dbt.length('channel_set') }} - {{ dbt.length(dbt.replace('channel_set', "','", "''")) }} + 1
+    {%- else %}
+    {{ no_rows() }}
+    {%- endif %}
+{% endtest %}
+
+{#-
+    Credits of every (conversion, model) sum to 1 within `tolerance`, and every model covers every
+    conversion that has at least one eligible touchpoint (none left out, none extra).
+-#}
+{% test credits_sum_to_one_per_conversion(model, eligible_model, tolerance=1e-9) %}
+    with
+
+    credit_totals as (
+        select
+            conversion_id,
+            model,
+            sum(credit) as total_credit
+        from {{ model }}
+        group by
+            conversion_id,
+            model
+    ),
+
+    models as (
+        select distinct model
+        from {{ model }}
+    ),
+
+    expected as (
+        select distinct
+            eligible.conversion_id,
+            models.model
+        from {{ eligible_model }} as eligible
+        cross join models
+    )
+
+    select
+        coalesce(expected.conversion_id, credit_totals.conversion_id) as conversion_id,
+        coalesce(expected.model, credit_totals.model) as model,
+        credit_totals.total_credit
+    from expected
+    full outer join credit_totals
+        on
+            expected.conversion_id = credit_totals.conversion_id
+            and expected.model = credit_totals.model
+    where
+        credit_totals.conversion_id is null
+        or expected.conversion_id is null
+        or abs(credit_totals.total_credit - 1) > {{ tolerance }}
+{% endtest %}
+
+{#-
+    Attributed revenue per model equals attributable revenue (the net revenue of conversions with
+    at least one eligible touchpoint), within `tolerance` per conversion (money is rounded to 6
+    decimals per row).
+-#}
+{% test attributed_revenue_equals_attributable_revenue(model, eligible_model, tolerance_per_row=0.000001) %}
+    with
+
+    attributable as (
+        select
+            sum(conversion_value) as attributable_revenue,
+            count(*) as attributable_rows
+        from (
+            select distinct
+                conversion_id,
+                conversion_value
+            from {{ eligible_model }}
+        ) as conversions
+    ),
+
+    attributed as (
+        select
+            model,
+            sum(attributed_revenue) as attributed_revenue,
+            count(*) as credited_rows
+        from {{ model }}
+        group by model
+    )
+
+    select
+        attributed.model,
+        attributed.attributed_revenue,
+        attributable.attributable_revenue
+    from attributed
+    cross join attributable
+    where
+        abs(attributed.attributed_revenue - attributable.attributable_revenue)
+        > {{ tolerance_per_row }} * attributed.credited_rows + 0.000001
+{% endtest %}
+
+{#- No credited touchpoint lies outside [converted_at - lookback, converted_at]. -#}
+{% test credit_within_lookback_window(model, lookback_days=none) %}
+    {%- set lookback_days = lookback_days or var('attribution_lookback_days', 30) %}
+    select *
+    from {{ model }}
+    where
+        touched_at > converted_at
+        or touched_at < {{ dbt.dateadd('day', -1 * lookback_days, 'converted_at') }}
+{% endtest %}

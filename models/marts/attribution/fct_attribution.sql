@@ -1,0 +1,241 @@
+{#-
+    Conversion × eligible touchpoint × model. The six rule-based models are computed here; the
+    Markov and Shapley models are fitted by the Python asset `attribution_data_driven_models`
+    (orchestration/defs/attribution), which writes each model's channel credit for every channel
+    set to ml.attribution_channel_set_credits. This model applies it to the current eligible
+    touchpoints (the conversion's channel set selects the channel credits, each split equally over
+    the conversion's touchpoints of that channel), so credits sum to 1 per conversion even when
+    the fit is older than the touchpoints. Before the first Python run the table does not exist
+    and only the six rule-based models are built (macro existing_source_relation).
+-#}
+{%- set half_life_days = var('time_decay_half_life_days', 7) -%}
+{%- set channel_set_credits = existing_source_relation('ml', 'attribution_channel_set_credits') -%}
+
+with
+
+eligible as (
+
+    select * from {{ ref('int_attribution__eligible_touchpoints') }}
+
+),
+
+conversion_positions as (
+
+    select
+        conversion_id,
+        max(case when channel <> 'direct' then touchpoint_position end) as last_non_direct_position,
+        sum(power(2.0, -1.0 * days_before_conversion / {{ half_life_days }})) as time_decay_weight_total
+    from eligible
+    group by conversion_id
+
+),
+
+rule_based_credits as (
+
+    select
+        eligible.conversion_touchpoint_id,
+        case when eligible.touchpoint_position = 0 then 1.0 else 0.0 end as first_touch,
+        case
+            when eligible.touchpoint_position = eligible.conversion_touchpoints - 1 then 1.0 else 0.0
+        end as last_touch,
+        case
+            when
+                eligible.touchpoint_position
+                = coalesce(conversion_positions.last_non_direct_position, eligible.conversion_touchpoints - 1)
+                then 1.0
+            else 0.0
+        end as last_non_direct,
+        1.0 / eligible.conversion_touchpoints as linear,
+        power(2.0, -1.0 * eligible.days_before_conversion / {{ half_life_days }})
+        / conversion_positions.time_decay_weight_total as time_decay,
+        case
+            when eligible.conversion_touchpoints = 1 then 1.0
+            when eligible.conversion_touchpoints = 2 then 0.5
+            when
+                eligible.touchpoint_position = 0
+                or eligible.touchpoint_position = eligible.conversion_touchpoints - 1
+                then 0.4
+            else 0.2 / (eligible.conversion_touchpoints - 2)
+        end as position_based
+    from eligible
+    inner join conversion_positions
+        on eligible.conversion_id = conversion_positions.conversion_id
+
+),
+
+rule_based_long as (
+
+    {%- for model_name in attribution_rule_models() %}
+    select
+        conversion_touchpoint_id,
+        '{{ model_name }}' as model,
+        cast({{ model_name }} as {{ dbt.type_float() }}) as credit,
+        false as is_fallback_credit
+    from rule_based_credits
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+{%- if channel_set_credits is not none %}
+
+channel_set_credits as (
+
+    select
+        model,
+        channel_set,
+        channel,
+        channel_credit
+    from {{ channel_set_credits }}
+
+),
+
+fitted_channel_sets as (
+
+    select distinct
+        model,
+        channel_set
+    from channel_set_credits
+
+),
+
+conversion_channels as (
+
+    select
+        conversion_id,
+        channel,
+        count(*) as channel_touchpoints
+    from eligible
+    group by
+        conversion_id,
+        channel
+
+),
+
+conversion_channel_sets as (
+
+    select
+        conversion_id,
+        count(*) as distinct_channels,
+        {{ dbt.listagg('channel', "','", 'order by channel') }} as channel_set
+    from conversion_channels
+    group by conversion_id
+
+),
+
+conversion_models as (
+
+    select
+        conversion_channel_sets.conversion_id,
+        conversion_channel_sets.channel_set,
+        conversion_channel_sets.distinct_channels,
+        fitted_models.model,
+        fitted_channel_sets.channel_set is null as is_fallback_credit
+    from conversion_channel_sets
+    cross join (select distinct model from fitted_channel_sets) as fitted_models
+    left join fitted_channel_sets
+        on
+            fitted_models.model = fitted_channel_sets.model
+            and conversion_channel_sets.channel_set = fitted_channel_sets.channel_set
+
+),
+
+data_driven_channel_credits as (
+
+    select
+        conversion_models.conversion_id,
+        conversion_models.model,
+        conversion_channels.channel,
+        conversion_channels.channel_touchpoints,
+        conversion_models.is_fallback_credit,
+        case
+            when conversion_models.is_fallback_credit then 1.0 / conversion_models.distinct_channels
+            else coalesce(channel_set_credits.channel_credit, 0.0)
+        end as channel_credit
+    from conversion_models
+    inner join conversion_channels
+        on conversion_models.conversion_id = conversion_channels.conversion_id
+    left join channel_set_credits
+        on
+            conversion_models.model = channel_set_credits.model
+            and conversion_models.channel_set = channel_set_credits.channel_set
+            and conversion_channels.channel = channel_set_credits.channel
+
+),
+
+data_driven_long as (
+
+    select
+        eligible.conversion_touchpoint_id,
+        data_driven_channel_credits.model,
+        cast(
+            data_driven_channel_credits.channel_credit / data_driven_channel_credits.channel_touchpoints
+            as {{ dbt.type_float() }}
+        ) as credit,
+        data_driven_channel_credits.is_fallback_credit
+    from eligible
+    inner join data_driven_channel_credits
+        on
+            eligible.conversion_id = data_driven_channel_credits.conversion_id
+            and eligible.channel = data_driven_channel_credits.channel
+
+),
+
+credits as (
+
+    select * from rule_based_long
+    union all
+    select * from data_driven_long
+
+),
+
+{%- else %}
+
+credits as (
+
+    select * from rule_based_long
+
+),
+
+{%- endif %}
+
+final as (
+
+    select
+        {{ compound_key(['eligible.conversion_id', 'eligible.touchpoint_id', 'credits.model']) }} as attribution_id,
+        eligible.conversion_id,
+        eligible.person_id,
+        eligible.touchpoint_id,
+        credits.model,
+        eligible.channel,
+        eligible.touchpoint_type,
+        eligible.platform,
+        eligible.campaign_id,
+        eligible.ad_id,
+        eligible.creator_id,
+        eligible.post_id,
+        eligible.market_code,
+        eligible.sales_channel,
+        eligible.is_first_order,
+        credits.model in ('markov', 'shapley') as is_data_driven,
+        credits.is_fallback_credit,
+        eligible.touchpoint_position,
+        eligible.conversion_touchpoints,
+        credits.credit,
+        cast(eligible.conversion_value as {{ type_money() }}) as conversion_value,
+        cast(credits.credit * eligible.conversion_value as {{ type_money() }}) as attributed_revenue,
+        cast(credits.credit * eligible.contribution_before_ad_spend as {{ type_money() }})
+            as attributed_contribution_before_ad_spend,
+        eligible.days_before_conversion,
+        eligible.conversion_date,
+        eligible.converted_at,
+        eligible.touched_at
+    from credits
+    inner join eligible
+        on credits.conversion_touchpoint_id = eligible.conversion_touchpoint_id
+
+)
+
+select * from final
