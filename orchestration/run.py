@@ -311,6 +311,10 @@ class ProgressPrinter:
                     f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}"
                     + (" (blocking)" if getattr(evaluation, "blocking", False) else "")
                 )
+        elif kind == "STEP_FAILURE" and getattr(event.event_specific_data, "error", None) is not None:
+            self._say(f"FAILED    {step}: {_first_line(event.event_specific_data.error.message)}")
+            self._finish(step, progress, entry, "FAILED  ")
+            return
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
             seconds = max(entry.timestamp - progress.started_at, 0) if progress.started_at else 0
             details = [f"{progress.assets} assets"]
@@ -320,6 +324,18 @@ class ProgressPrinter:
                 details.append(f"{progress.checks_passed} checks passed, {progress.checks_failed} failed")
             verb = "finished" if kind == "STEP_SUCCESS" else "FAILED  "
             self._say(f"{verb}  {step} in {seconds:.1f} s ({', '.join(details)})")
+
+    def _finish(self, step: str, progress: StepProgress, entry: Any, verb: str) -> None:
+        seconds = max(entry.timestamp - progress.started_at, 0) if progress.started_at else 0
+        details = [f"{progress.assets} assets"]
+        if progress.checks_passed or progress.checks_failed:
+            details.append(f"{progress.checks_passed} checks passed, {progress.checks_failed} failed")
+        self._say(f"{verb}  {step} after {seconds:.1f} s ({', '.join(details)})")
+
+
+def _first_line(text: str | None, limit: int = 300) -> str:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return (lines[0] if lines else "")[:limit]
 
 
 def build_warehouse(

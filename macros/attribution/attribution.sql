@@ -90,3 +90,24 @@
 {% macro month_start(column) -%}
     cast({{ dbt.date_trunc('month', column) }} as date)
 {%- endmacro %}
+
+{#- Median of a numeric column (aggregate). Dispatched: DuckDB has median(); ANSI engines take percentile_cont. -#}
+{% macro median(column) -%}
+    {{ return(adapter.dispatch('median')(column)) }}
+{%- endmacro %}
+
+{% macro default__median(column) -%}
+    percentile_cont(0.5) within group (order by {{ column }})
+{%- endmacro %}
+
+{% macro duckdb__median(column) -%}
+    median({{ column }})
+{%- endmacro %}
+
+{% macro bigquery__median(column) -%}
+    approx_quantiles({{ column }}, 2)[offset(1)]
+{%- endmacro %}
+
+{% macro spark__median(column) -%}
+    percentile_approx({{ column }}, 0.5)
+{%- endmacro %}

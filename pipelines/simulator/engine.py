@@ -449,28 +449,29 @@ class BlockEngine:
             m = (touches.channel == CH["referral"]) & (touches.sub >= 0)
             st.last_referrer[touches.rep[m], touches.person[m]] = touches.sub[m]
 
-        # --- experiment assignment at sessions ------------------------------------------------------------------
+        # --- experiment assignment at sessions (Amazon Ads clicks happen on Amazon, not on our site) ------------
+        on_site = touches.select(touches.channel != CH["amazon_ads"]) if len(touches) else touches
         assignments = {}
         ex = w.experiments
         active_exps = [e for e in range(ex.n) if ex.start_day[e] <= day <= ex.end_day[e]]
         for e in active_exps:
-            if not len(touches):
+            if not len(on_site):
                 break
-            ok = ex.market_mask[e, bs.market[touches.person]] & (st.assigned_day[touches.rep, touches.person, e] < 0)
-            st.assigned_day[touches.rep[ok], touches.person[ok], e] = day
+            ok = ex.market_mask[e, bs.market[on_site.person]] & (st.assigned_day[on_site.rep, on_site.person, e] < 0)
+            st.assigned_day[on_site.rep[ok], on_site.person[ok], e] = day
             if self.record:
-                m0 = ok & (touches.rep == 0)
-                assignments[e] = {"touch": np.unique(touches.person[m0]), "purchase": np.zeros(0, np.int64)}
+                m0 = ok & (on_site.rep == 0)
+                assignments[e] = {"touch": np.unique(on_site.person[m0]), "purchase": np.zeros(0, np.int64)}
 
         # --- newsletter signups at sessions ---------------------------------------------------------------------
         signups = np.zeros(0, dtype=np.int64)
-        if len(touches):
-            cand = (st.stage[touches.rep, touches.person] == 0) & ~st.subscribed[touches.rep, touches.person] \
-                & ~st.email_blocked[touches.rep, touches.person]
-            u = w.rng.keyed(Stream.SIGNUP, day, bs.person[touches.person] * 16 + touches.channel,
-                            self.rep_key_of[touches.rep])
+        if len(on_site):
+            cand = (st.stage[on_site.rep, on_site.person] == 0) & ~st.subscribed[on_site.rep, on_site.person] \
+                & ~st.email_blocked[on_site.rep, on_site.person]
+            u = w.rng.keyed(Stream.SIGNUP, day, bs.person[on_site.person] * 16 + on_site.channel,
+                            self.rep_key_of[on_site.rep])
             join = cand & (u < w.scenario["email"]["newsletter_signup_prob"])
-            jr, jp = touches.rep[join], touches.person[join]
+            jr, jp = on_site.rep[join], on_site.person[join]
             st.subscribed[jr, jp] = True
             st.has_email[jr, jp] = True
             st.subscribe_day[jr, jp] = day
@@ -544,14 +545,14 @@ class BlockEngine:
                     entry["purchase"] = person[newly & (rep == 0)]
             shares = self._share_referrals(day, rep[shop], person[shop])
         # browse abandonment: a subscriber with a session and no order today
-        if len(touches):
+        if len(on_site):
             bought = self.buf_bought
             bought[rep, person] = True
-            cand = st.subscribed[touches.rep, touches.person] & ~bought[touches.rep, touches.person]
+            cand = st.subscribed[on_site.rep, on_site.person] & ~bought[on_site.rep, on_site.person]
             bought[rep, person] = False
-            u = w.rng.keyed(Stream.EMAIL, day, bs.person[touches.person], self.rep_key_of[touches.rep], salt=9)
+            u = w.rng.keyed(Stream.EMAIL, day, bs.person[on_site.person], self.rep_key_of[on_site.rep], salt=9)
             ab = cand & (u < w.scenario["email"]["browse_abandonment_prob"])
-            st.abandon_day[touches.rep[ab], touches.person[ab]] = day
+            st.abandon_day[on_site.rep[ab], on_site.person[ab]] = day
 
         # --- unsubscribes, consent withdrawals, erasure ----------------------------------------------------------
         if sends:

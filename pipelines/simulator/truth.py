@@ -129,6 +129,15 @@ def optimise(curves: list[dict], budget: float, lower=None, upper=None, steps: i
             break
         alloc[j] = min(alloc[j] + step, hi[j])
         current = _revenue_vector(params, alloc)
+    leftover = budget - alloc.sum()  # steps truncated at upper bounds: hand out what is left where there is room
+    while leftover > budget * 1e-12:
+        room = hi - alloc
+        if room.sum() <= 0:
+            break
+        give = np.minimum(room, leftover * room / room.sum())
+        alloc += give
+        leftover -= give.sum()
+    current = _revenue_vector(params, alloc)
     for delta in (budget / 200, budget / 2000, budget / 20000):
         for _ in range(2000):
             up = np.minimum(alloc + delta, hi)
@@ -183,8 +192,8 @@ def write_response_curves(world: World, cf: CounterfactualResult, real: RealWorl
     oracle_rev = float(sum(expected_daily_revenue(cv, s) for cv, s in zip(curves, oracle)))
     bounded_rev = float(sum(expected_daily_revenue(cv, s) for cv, s in zip(curves, bounded)))
     for cv, s, b in zip(curves, oracle, bounded):
-        cv["oracle_daily_spend_usd"] = round(float(s), 4)
-        cv["oracle_bounded_daily_spend_usd"] = round(float(b), 4)
+        cv["oracle_daily_spend_usd"] = round(float(s), 6)
+        cv["oracle_bounded_daily_spend_usd"] = round(float(b), 6)
     out = {
         "description": "True spend -> clicks response curves of the paid channels, per market, and the value of a click.",
         "formula": ("expected_daily_incremental_revenue_usd(spend) = value_per_click_usd * max_clicks * A^hill_shape / "
@@ -338,6 +347,7 @@ customers too; prospects convert with a baseline hazard plus touchpoint lifts (s
 | has_planted_srm | a sample-ratio mismatch is planted (e.g. 53/47 assigned while 50/50 declared) |
 | is_aa | all variants identical (true effect 0) |
 | true_relative_lift | multiplies the Shopify purchase hazard of assigned units from assignment until the end |
+| start_date, end_date | the experiment window (inclusive, UTC days) |
 | assigned_units, converted_units, conversion_rate | units assigned by as_of and those with a Shopify order while in the experiment (from assignment, incl. the assigning session, to the end or as_of) |
 | conversion_rate_without_effect | the same units' conversion rate in the world with this experiment's effect switched off (common random numbers) |
 | true_effect_conversion_rate | conversion_rate - conversion_rate_without_effect: the realised true effect (0 for controls and A/A) |

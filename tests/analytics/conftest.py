@@ -7,14 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-DATA = Path(__file__).parent / "data"
+FIXTURES = Path(__file__).parent / "fixtures"  # not "data/": .gitignore drops every data/ folder
 
 
 @pytest.fixture(scope="session")
 def cdnow_transactions() -> pd.DataFrame:
     """CDNOW 1/10th sample (Fader & Hardie): 6,919 purchases of 2,357 customers, 1997-01-01..1998-06-30."""
     raw = pd.read_csv(
-        DATA / "cdnow_sample.txt.gz",
+        FIXTURES / "cdnow_sample.txt.gz",
         sep=r"\s+",
         header=None,
         names=["sample_id", "customer_id", "date", "quantity", "value"],

@@ -23,9 +23,17 @@ def _events(result, event_type):
     return [event for event in result.all_events if event.event_type == event_type]
 
 
+def _step_errors(result):
+    return [
+        f"{e.step_key}: {e.event_specific_data.error.message[:2000]}"
+        for e in _events(result, DagsterEventType.STEP_FAILURE)
+        if e.event_specific_data and e.event_specific_data.error
+    ]
+
+
 def test_full_graph_materialises_on_the_small_market(built):
     result = built.result
-    assert result.success, [e.message for e in _events(result, DagsterEventType.STEP_FAILURE)]
+    assert result.success, _step_errors(result)
     graph = defs.resolve_asset_graph()
     expected = {key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable}
     assert expected - _materialized(result) == set()

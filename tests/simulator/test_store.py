@@ -75,10 +75,10 @@ def test_market_covers_15_countries_8_currencies_and_10_channels(small_market):
         referrer = e["page_referrer"] or ""
         if e["event_name"] == "page_view" and "shop.kumo.example" not in referrer:
             seen.add(classify(e["page_url"], referrer, rules))
+    assert seen == {r["channel"] for r in rules}, seen  # every web channel of the mapping appears
     sp = read_resource(store, "amazon_ads/sp_daily")
-    if any(isinstance(r["clicks"], int) and r["clicks"] > 0 for r in sp):
-        seen.add("amazon_ads")
-    assert seen == {r["channel"] for r in rules}, seen
+    assert any(isinstance(r["clicks"], int) and r["clicks"] > 0 for r in sp)  # amazon_ads: aggregate reports only
+    assert len(seen | {"amazon_ads"}) >= 10
 
 
 def _bad_date(value) -> bool:

@@ -124,45 +124,47 @@ def test_truth_total_orders_equal_the_orders_in_the_store(small_market, incremen
 
 
 def test_truth_total_revenue_is_the_net_revenue_in_the_store(small_market, incrementality):
-    """Net revenue recomputed from raw Shopify/Amazon records (at the order day's published FX) = truth total."""
+    """Net revenue recomputed from raw Shopify/Amazon records at the published FX rates ~= the truth's total.
+
+    Records with planted parse failures or an N/A rate are skipped; the shop's local order date (vs the UTC day
+    the truth converts at) and Amazon refunds (booked in returns) make small differences."""
     store = small_market["store"]
     fx_lines = (store / "fx" / "eurofxref-hist.csv").read_text().splitlines()
     head = fx_lines[0].split(",")
     rates = {}
     for line in fx_lines[1:]:
         cells = line.split(",")
-        rates[cells[0]] = {c: (float(v) if v not in ("N/A", "") else None) for c, v in zip(head[1:], cells[1:]) if c}
-    truth_fx = load_scenario()  # noqa: F841 - the truth converts with the unrounded published rates
-    total, skipped = 0.0, 0
+        rates[cells[0]] = {c: float(v) for c, v in zip(head[1:], cells[1:]) if c and v not in ("N/A", "")}
+
+    def usd(amount, currency, day):
+        day_rates = rates.get(day, {})
+        per_eur = 1.0 if currency == "EUR" else day_rates.get(currency)
+        return None if per_eur is None or "USD" not in day_rates else amount / per_eur * day_rates["USD"]
+
+    total, skipped, n = 0.0, 0, 0
     for o in read_resource(store, "shopify/orders"):
-        day = o["created_at"][:10]
-        cur = o["currency"]
-        if o["cancelled_at"] or cur not in ("EUR",) and (cur not in rates.get(day, {}) or rates[day][cur] is None):
-            skipped += o["cancelled_at"] is None
+        n += 1
+        if o["cancelled_at"]:
             continue
         vat = o["line_items"][0]["tax_lines"][0]["rate"]
         net = float(o["subtotal_price"]) - (float(o["total_tax"]) if o["taxes_included"] else 0.0)
-        for ref in o["refunds"]:
-            amount = sum(float(t["amount"]) for t in ref["transactions"])
-            net -= amount / (1 + vat)
-        per_eur = 1.0 if cur == "EUR" else rates[day][cur]
-        total += net / per_eur * rates[day]["USD"]
+        net -= sum(float(t["amount"]) for ref in o["refunds"] for t in ref["transactions"]) / (1 + vat)
+        value = usd(net, o["currency"], o["created_at"][:10])
+        skipped += value is None
+        total += value or 0.0
     for o in read_resource(store, "amazon_sp/orders"):
-        day = o["PurchaseDate"][:10]
-        cur = o["OrderTotal"]["CurrencyCode"]
-        if o["OrderStatus"] == "Canceled" or cur not in ("EUR",) and (cur not in rates.get(day, {}) or rates[day][cur] is None):
-            skipped += o["OrderStatus"] != "Canceled"
+        n += 1
+        if o["OrderStatus"] == "Canceled":
             continue
+        cur = o["OrderTotal"]["CurrencyCode"]
         net = sum(float(i["ItemPrice"]["Amount"]) - float(i["PromotionDiscount"]["Amount"]) for i in o["OrderItems"])
-        vat_incl = cur != "USD" and cur != "CAD"
-        tax = sum(float(i["ItemTax"]["Amount"]) for i in o["OrderItems"])
-        net = net - tax if vat_incl else net
-        per_eur = 1.0 if cur == "EUR" else rates[day][cur]
-        total += net / per_eur * rates[day]["USD"]
+        if cur not in ("USD", "CAD"):  # VAT included in Amazon item prices outside North America
+            net -= sum(float(i["ItemTax"]["Amount"]) for i in o["OrderItems"])
+        value = usd(net, cur, o["PurchaseDate"][:10])
+        skipped += value is None
+        total += value or 0.0
     truth_total = incrementality.loc["total", "incremental_revenue"]
-    # orders lost to malformed currencies / N/A rates, Shopify's local shop-date vs UTC day and Amazon refunds make
-    # small differences; the bulk must agree
-    assert skipped < 0.03 * len(read_resource(store, "shopify/orders")) + 5
+    assert skipped <= 0.02 * n + 3
     assert abs(total - truth_total) / truth_total < 0.06
 
 
@@ -187,7 +189,7 @@ def test_current_plan_is_clearly_below_the_oracle(curves):
     oracle = np.array([c["oracle_daily_spend_usd"] for c in curves["curves"]])
     bounded = np.array([c["oracle_bounded_daily_spend_usd"] for c in curves["curves"]])
     plan = np.array([c["current_daily_spend_usd"] for c in curves["curves"]])
-    assert oracle.sum() == pytest.approx(budget, rel=1e-6) and bounded.sum() == pytest.approx(budget, rel=1e-6)
+    assert oracle.sum() == pytest.approx(budget, abs=1e-3) and bounded.sum() == pytest.approx(budget, abs=1e-3)
     assert np.all(bounded >= plan * 0.7 - 1e-6) and np.all(bounded <= plan * 1.3 + 1e-6)
     oracle_revenue = sum(float(expected_daily_revenue(c, s)) for c, s in zip(curves["curves"], oracle))
     assert oracle_revenue == pytest.approx(curves["oracle_expected_daily_revenue_usd"], rel=1e-5)

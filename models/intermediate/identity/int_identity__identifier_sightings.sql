@@ -125,7 +125,7 @@ web_login_customers as (
         {{ dbt.split_part('login_user_id', "'u_'", 2) }} as shopify_customer_id,
         min(seen_at) as seen_at
     from login_user_ids
-    where login_user_id like 'u\\_%' escape '\\'
+    where {{ dbt.position("'u_'", 'login_user_id') }} = 1
     group by login_user_id
 
 ),

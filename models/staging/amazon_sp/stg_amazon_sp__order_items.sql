@@ -17,6 +17,7 @@ select
     amazon_order_id,
     asin,
     sku,
+    product_title,
     currency_code,
     quantity,
     item_price_local,

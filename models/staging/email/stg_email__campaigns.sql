@@ -13,7 +13,10 @@ renamed as (
         {{ column_or_null(campaigns, 'attributes__status') }} as email_campaign_status,
         {{ as_utc_timestamp(column_or_null(campaigns, 'attributes__send_time')) }} as sent_at,
         {{ as_utc_timestamp(column_or_null(campaigns, 'attributes__created_at')) }} as created_at,
-        {{ as_utc_timestamp(column_or_null(campaigns, 'attributes__updated_at')) }} as updated_at,
+        coalesce(
+            {{ as_utc_timestamp(column_or_null(campaigns, 'attributes__updated')) }},
+            {{ as_utc_timestamp(column_or_null(campaigns, 'attributes__updated_at')) }}
+        ) as updated_at,
         {{ dlt_loaded_at() }} as loaded_at,
         _dlt_load_id as source_load_id,
         _dlt_id as source_row_id

@@ -13,6 +13,8 @@ renamed as (
         name as campaign_name,
         {{ column_or_null(src, 'objective') }} as campaign_objective,
         {{ column_or_null(src, 'status') }} as campaign_status,
+        {{ as_utc_timestamp(column_or_null(src, 'created_time')) }} as created_at,
+        {{ as_utc_timestamp(column_or_null(src, 'updated_time')) }} as updated_at,
         {{ dlt_loaded_at() }} as loaded_at,
         _dlt_load_id as source_load_id,
         _dlt_id as source_row_id
@@ -35,6 +37,8 @@ select
     campaign_name,
     campaign_objective,
     campaign_status,
+    created_at,
+    updated_at,
     loaded_at
 from ranked
 where version_rank = 1

@@ -9,6 +9,7 @@ source as (
 renamed as (
     select
         cast(id as {{ dbt.type_string() }}) as creative_id,
+        cast({{ column_or_null(src, 'account_id') }} as {{ dbt.type_string() }}) as account_id,
         {{ column_or_null(src, 'name') }} as creative_name,
         {{ column_or_null(src, 'object_type') }} as creative_type,
         {{ column_or_null(src, 'creator_handle') }} as creator_handle,
@@ -31,6 +32,7 @@ ranked as (
 
 select
     creative_id,
+    account_id,
     creative_name,
     creative_type,
     creator_handle,

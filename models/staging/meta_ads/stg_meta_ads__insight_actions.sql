@@ -8,6 +8,16 @@ action_values as (
     select * from {{ source('meta_ads', 'insights_daily__action_values') }}
 ),
 
+{#- Schema drift: the thruplay list only exists from the drift day on, so read it only when dlt created it. #}
+{%- set thruplay = source('meta_ads', 'insights_daily__video_thruplay_watched_actions') %}
+{%- set has_thruplay = relation_exists(thruplay) %}
+{%- if has_thruplay %}
+
+thruplay_actions as (
+    select * from {{ thruplay }}
+),
+{%- endif %}
+
 insight_versions as (
     select
         _dlt_id,
@@ -43,6 +53,17 @@ actions_unioned as (
         cast(null as {{ type_money() }}) as action_count,
         {{ parse_money('value') }} as action_value_local
     from action_values
+    {%- if has_thruplay %}
+
+    union all
+
+    select
+        _dlt_parent_id,
+        'video_thruplay_watched' as action_type,
+        {{ safe_decimal('value') }} as action_count,
+        cast(null as {{ type_money() }}) as action_value_local
+    from thruplay_actions
+    {%- endif %}
 ),
 
 aggregated as (

@@ -18,6 +18,7 @@ select
     variant_id,
     sku,
     product_title,
+    variant_title,
     currency_code,
     line_number,
     quantity,

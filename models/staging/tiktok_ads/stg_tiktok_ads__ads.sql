@@ -13,6 +13,7 @@ renamed as (
         cast({{ column_or_null(src, 'campaign_id') }} as {{ dbt.type_string() }}) as campaign_id,
         cast({{ column_or_null(src, 'advertiser_id') }} as {{ dbt.type_string() }}) as advertiser_id,
         {{ column_or_null(src, 'ad_name') }} as ad_name,
+        {{ column_or_null(src, 'operation_status') }} as ad_status,
         {{ dlt_loaded_at() }} as loaded_at,
         _dlt_load_id as source_load_id,
         _dlt_id as source_row_id
@@ -35,6 +36,7 @@ select
     campaign_id,
     advertiser_id,
     ad_name,
+    ad_status,
     loaded_at
 from ranked
 where version_rank = 1

@@ -12,6 +12,7 @@ renamed as (
         cast(advertiser_id as {{ dbt.type_string() }}) as advertiser_id,
         campaign_name,
         {{ column_or_null(src, 'objective_type') }} as campaign_objective,
+        {{ column_or_null(src, 'operation_status') }} as campaign_status,
         {{ dlt_loaded_at() }} as loaded_at,
         _dlt_load_id as source_load_id,
         _dlt_id as source_row_id
@@ -33,6 +34,7 @@ select
     advertiser_id,
     campaign_name,
     campaign_objective,
+    campaign_status,
     loaded_at
 from ranked
 where version_rank = 1

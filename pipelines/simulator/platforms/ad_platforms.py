@@ -86,7 +86,7 @@ def render(ctx: RenderContext) -> None:
                                "total_complete_payment_rate": _fmt(r.conversions_value, 2),
                                "video_play_actions": str(int(r.impressions * 0.6)),
                                "video_watched_6s": str(int(r.impressions * 0.22)), "currency": account.currency}}
-            key = f"{date}|{ad.id}|{country}"
+            key = f"{date} 00:00:00|{ad.id}|{country}"
             ctx.mess.maybe_malform("tiktok_ads/report_daily", key, rec, [
                 ("wrong_type", lambda x, u: x["metrics"].__setitem__("clicks", "n/a")),
                 ("unknown_currency", lambda x, u: bad_currency(x["metrics"], "currency", u)),

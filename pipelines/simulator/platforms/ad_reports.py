@@ -42,6 +42,7 @@ def _clicks(ctx: RenderContext) -> pd.DataFrame:
                         "channel": np.full(len(a.get("day", [])), CH["amazon_ads"], dtype=np.int64),
                         "ad": np.asarray(a.get("ad", []), dtype=np.int64),
                         "publisher": np.zeros(len(a.get("day", [])), dtype=np.int64)})
+    web.loc[web["channel"] != CH["paid_social_meta"], "publisher"] = 0  # facebook / instagram split is Meta-only
     df = pd.concat([web, amz[amz["ad"] >= 0]], ignore_index=True)
     df["market"] = ctx.world.pop.market[df["person"].to_numpy()].astype(np.int64)
     return df
@@ -147,7 +148,7 @@ def _claims(ctx: RenderContext, clicks: pd.DataFrame) -> pd.DataFrame:
                 if key_r in ads.by_channel_region:
                     idx, cum = ads.by_channel_region[key_r]
                     claim_ad[i] = idx[inverse_cdf(np.array([u[sel[i], 4]]), cum)[0]]
-                    claim_pub[i] = int(u[sel[i], 5] < 0.45)
+                    claim_pub[i] = int(u[sel[i], 5] < 0.45) if name == "meta" else 0
         if name == "amazon":
             halo = ~hit & (u[sel, gi] < pr["amazon_halo_prob"])
             for i in np.flatnonzero(halo):

@@ -24,6 +24,7 @@ renamed as (
         orders.amazon_order_id,
         order_items.asin,
         order_items.seller_sku as sku,
+        {{ column_or_null(order_items, 'title', qualifier='order_items') }} as product_title,
         orders.order_status,
         upper(coalesce(
             {{ column_or_null(order_items, 'item_price__currency_code', qualifier='order_items') }},
@@ -77,6 +78,7 @@ select
     amazon_order_id,
     asin,
     sku,
+    product_title,
     currency_code,
     quantity,
     item_price_local,

@@ -16,7 +16,7 @@ advertisers as (
 
 renamed as (
     select
-        ads.advertiser_id,
+        coalesce({{ column_or_null(report, 'advertiser_id', qualifier='source') }}, ads.advertiser_id) as advertiser_id,
         ads.campaign_id,
         ads.ad_group_id,
         cast(source.dimensions__ad_id as {{ dbt.type_string() }}) as ad_id,
@@ -38,7 +38,7 @@ renamed as (
     left join ads
         on cast(source.dimensions__ad_id as {{ dbt.type_string() }}) = ads.ad_id
     left join advertisers
-        on ads.advertiser_id = advertisers.advertiser_id
+        on coalesce({{ column_or_null(report, 'advertiser_id', qualifier='source') }}, ads.advertiser_id) = advertisers.advertiser_id
 ),
 
 ranked as (

@@ -1,0 +1,111 @@
+{#-
+    Shared measure lists of the performance marts, so daily marts and their monthly rollups define
+    the ratios once (DESIGN.md section 6).
+-#}
+
+{#- Additive measures (summed by every rollup). -#}
+{% macro performance_additive_measures() -%}
+    {{ return([
+        'spend', 'ad_spend', 'creator_fees', 'impressions', 'clicks', 'sessions',
+        'platform_conversions', 'platform_conversion_value',
+        'attributed_orders', 'attributed_new_customers', 'attributed_revenue',
+        'attributed_contribution_before_ad_spend',
+    ]) }}
+{%- endmacro %}
+
+{#-
+    Ratio columns from the (already summed) additive measures:
+    CTR = clicks / impressions; CPC = spend / clicks; CPM = 1000 × spend / impressions;
+    ROAS = attributed net revenue / spend; CPA = spend / attributed orders; CAC = spend / attributed
+    new customers (first orders credited by the same model); contribution margin = attributed
+    contribution before ad spend − spend; platform over-count = platform-claimed conversions /
+    attributed orders (ad channels only; > 1 means the platforms claim more than we credit them).
+-#}
+{% macro performance_ratio_columns() -%}
+    cast(attributed_contribution_before_ad_spend - spend as {{ type_money() }}) as contribution_margin,
+    cast({{ safe_ratio('clicks', 'impressions') }} as {{ dbt.type_float() }}) as click_through_rate,
+    cast({{ safe_ratio('spend', 'clicks') }} as {{ type_money() }}) as cost_per_click,
+    cast({{ safe_ratio('spend', 'impressions', 1000) }} as {{ type_money() }}) as cost_per_mille,
+    cast({{ safe_ratio('attributed_revenue', 'spend') }} as {{ dbt.type_float() }}) as return_on_ad_spend,
+    cast({{ safe_ratio('spend', 'attributed_orders') }} as {{ type_money() }}) as cost_per_acquisition,
+    cast({{ safe_ratio('spend', 'attributed_new_customers') }} as {{ type_money() }}) as customer_acquisition_cost,
+    cast({{ safe_ratio('platform_conversions', 'attributed_orders') }} as {{ dbt.type_float() }})
+        as platform_overcount_ratio
+{%- endmacro %}
+
+{#- `sum(x) as x` for every additive measure (a rollup's select list). -#}
+{% macro sum_performance_measures() -%}
+    {%- for measure in performance_additive_measures() %}
+    sum({{ measure }}) as {{ measure }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    The attribution models fct_attribution holds, as a one-column relation (for cross joins): the six
+    rule-based models, plus markov and shapley once the Python asset has written their channel-set
+    credits (the same condition fct_attribution uses). Independent of the data, so an unattributed
+    line exists for every model even on a day without any attributable conversion.
+-#}
+{% macro attribution_models_relation() -%}
+    {%- set models = attribution_rule_models() -%}
+    {%- if existing_source_relation('ml', 'attribution_channel_set_credits') is not none -%}
+        {%- set models = models + attribution_data_driven_models() -%}
+    {%- endif -%}
+    {%- for model_name in models %}
+    select '{{ model_name }}' as model{{ ' union all' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Contracted type of each additive measure. -#}
+{% macro performance_measure_type(measure) -%}
+    {%- if measure in ('impressions', 'clicks', 'sessions') -%}
+        {{ dbt.type_bigint() }}
+    {%- elif measure in ('platform_conversions', 'attributed_orders', 'attributed_new_customers') -%}
+        {{ dbt.type_float() }}
+    {%- else -%}
+        {{ type_money() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- `cast(<qualifier>.x as <type>) as x` for every additive measure (trailing comma included). -#}
+{% macro cast_performance_measures(qualifier=none) -%}
+    {%- for measure in performance_additive_measures() %}
+    cast({{ (qualifier ~ '.') if qualifier else '' }}{{ measure }} as {{ performance_measure_type(measure) }}) as {{ measure }},
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    Measures and blended ratios of the market performance marts, from summed columns:
+    contribution margin = contribution before ad spend − marketing spend; ROAS = net revenue / spend;
+    CAC = spend / new customers; CPA = spend / orders; AOV = net revenue / orders; site CVR = orders /
+    sessions; platform over-count = platform-claimed conversions / all orders of the market.
+-#}
+{% macro market_performance_columns(qualifier=none) -%}
+    {%- set q = (qualifier ~ '.') if qualifier else '' -%}
+    cast({{ q }}spend as {{ type_money() }}) as spend,
+    cast({{ q }}ad_spend as {{ type_money() }}) as ad_spend,
+    cast({{ q }}creator_fees as {{ type_money() }}) as creator_fees,
+    cast({{ q }}impressions as {{ dbt.type_bigint() }}) as impressions,
+    cast({{ q }}clicks as {{ dbt.type_bigint() }}) as clicks,
+    cast({{ q }}platform_conversions as {{ dbt.type_float() }}) as platform_conversions,
+    cast({{ q }}platform_conversion_value as {{ type_money() }}) as platform_conversion_value,
+    cast({{ q }}sessions as {{ dbt.type_bigint() }}) as sessions,
+    cast({{ q }}orders as {{ dbt.type_bigint() }}) as orders,
+    cast({{ q }}new_customers as {{ dbt.type_bigint() }}) as new_customers,
+    cast({{ q }}net_revenue as {{ type_money() }}) as net_revenue,
+    cast({{ q }}contribution_before_ad_spend as {{ type_money() }}) as contribution_before_ad_spend,
+    cast({{ q }}contribution_before_ad_spend - {{ q }}spend as {{ type_money() }}) as contribution_margin,
+    cast({{ q }}attributable_orders as {{ dbt.type_bigint() }}) as attributable_orders,
+    cast({{ q }}attributable_revenue as {{ type_money() }}) as attributable_revenue,
+    cast({{ q }}orders - {{ q }}attributable_orders as {{ dbt.type_bigint() }}) as unattributed_orders,
+    cast({{ q }}net_revenue - {{ q }}attributable_revenue as {{ type_money() }}) as unattributed_revenue,
+    cast({{ safe_ratio(q ~ 'clicks', q ~ 'impressions') }} as {{ dbt.type_float() }}) as click_through_rate,
+    cast({{ safe_ratio(q ~ 'spend', q ~ 'clicks') }} as {{ type_money() }}) as cost_per_click,
+    cast({{ safe_ratio(q ~ 'spend', q ~ 'impressions', 1000) }} as {{ type_money() }}) as cost_per_mille,
+    cast({{ safe_ratio(q ~ 'net_revenue', q ~ 'spend') }} as {{ dbt.type_float() }}) as return_on_ad_spend,
+    cast({{ safe_ratio(q ~ 'spend', q ~ 'orders') }} as {{ type_money() }}) as cost_per_acquisition,
+    cast({{ safe_ratio(q ~ 'spend', q ~ 'new_customers') }} as {{ type_money() }}) as customer_acquisition_cost,
+    cast({{ safe_ratio(q ~ 'net_revenue', q ~ 'orders') }} as {{ type_money() }}) as average_order_value,
+    cast({{ safe_ratio(q ~ 'orders', q ~ 'sessions') }} as {{ dbt.type_float() }}) as session_conversion_rate,
+    cast({{ safe_ratio(q ~ 'platform_conversions', q ~ 'orders') }} as {{ dbt.type_float() }}) as platform_overcount_ratio
+{%- endmacro %}

@@ -1,0 +1,269 @@
+{#-
+    One row per day × channel × market (country) × attribution model, plus one
+    'unattributed' channel row per day × market × model for conversions without any eligible
+    touchpoint (the baseline, never spread over channels). Model-independent measures (spend,
+    delivery, sessions, platform claims) repeat on each model's row: filter one model before
+    summing them.
+-#}
+with
+
+costs as (
+
+    select * from {{ ref('int_performance__marketing_costs') }}
+
+),
+
+touchpoints as (
+
+    select * from {{ ref('int_attribution__touchpoints') }}
+    where touchpoint_type = 'web_session'
+
+),
+
+attribution as (
+
+    select * from {{ ref('fct_attribution') }}
+
+),
+
+eligible as (
+
+    select * from {{ ref('int_attribution__eligible_touchpoints') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+    where not is_cancelled
+
+),
+
+markets as (
+
+    select * from {{ ref('dim_markets') }}
+
+),
+
+models as (
+
+    {{ attribution_models_relation() }}
+
+),
+
+cost_components as (
+
+    select
+        date_day,
+        channel,
+        market_code,
+        sum(spend) as spend,
+        sum(case when cost_type = 'ad_spend' then spend else 0 end) as ad_spend,
+        sum(case when cost_type = 'creator_fee' then spend else 0 end) as creator_fees,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks,
+        0 as sessions,
+        sum(platform_conversions) as platform_conversions,
+        sum(platform_conversion_value) as platform_conversion_value
+    from costs
+    group by
+        date_day,
+        channel,
+        market_code
+
+),
+
+session_components as (
+
+    select
+        touchpoint_date as date_day,
+        channel,
+        coalesce(country_code, 'ZZ') as market_code,
+        count(*) as sessions
+    from touchpoints
+    group by
+        touchpoint_date,
+        channel,
+        coalesce(country_code, 'ZZ')
+
+),
+
+model_independent as (
+
+    select
+        date_day,
+        channel,
+        market_code,
+        spend,
+        ad_spend,
+        creator_fees,
+        impressions,
+        clicks,
+        sessions,
+        platform_conversions,
+        platform_conversion_value
+    from cost_components
+
+    union all
+
+    select
+        date_day,
+        channel,
+        market_code,
+        0 as spend,
+        0 as ad_spend,
+        0 as creator_fees,
+        0 as impressions,
+        0 as clicks,
+        sessions,
+        0 as platform_conversions,
+        0 as platform_conversion_value
+    from session_components
+
+),
+
+attributed_components as (
+
+    select
+        conversion_date as date_day,
+        channel,
+        coalesce(market_code, 'ZZ') as market_code,
+        model,
+        sum(credit) as attributed_orders,
+        sum(case when is_first_order then credit else 0 end) as attributed_new_customers,
+        sum(attributed_revenue) as attributed_revenue,
+        sum(attributed_contribution_before_ad_spend) as attributed_contribution_before_ad_spend
+    from attribution
+    group by
+        conversion_date,
+        channel,
+        coalesce(market_code, 'ZZ'),
+        model
+
+),
+
+unattributed_orders as (
+
+    select
+        order_date as date_day,
+        coalesce(shipping_country_code, 'ZZ') as market_code,
+        count(*) as orders,
+        sum(case when is_first_order then 1 else 0 end) as new_customers,
+        sum(net_revenue) as net_revenue,
+        sum(contribution_before_ad_spend) as contribution_before_ad_spend
+    from orders
+    where not exists (
+        select 1
+        from eligible
+        where eligible.conversion_id = orders.order_id
+    )
+    group by
+        order_date,
+        coalesce(shipping_country_code, 'ZZ')
+
+),
+
+components as (
+
+    select
+        model_independent.date_day,
+        model_independent.channel,
+        model_independent.market_code,
+        models.model,
+        model_independent.spend,
+        model_independent.ad_spend,
+        model_independent.creator_fees,
+        model_independent.impressions,
+        model_independent.clicks,
+        model_independent.sessions,
+        model_independent.platform_conversions,
+        model_independent.platform_conversion_value,
+        0 as attributed_orders,
+        0 as attributed_new_customers,
+        0 as attributed_revenue,
+        0 as attributed_contribution_before_ad_spend
+    from model_independent
+    cross join models
+
+    union all
+
+    select
+        date_day,
+        channel,
+        market_code,
+        model,
+        0 as spend,
+        0 as ad_spend,
+        0 as creator_fees,
+        0 as impressions,
+        0 as clicks,
+        0 as sessions,
+        0 as platform_conversions,
+        0 as platform_conversion_value,
+        attributed_orders,
+        attributed_new_customers,
+        attributed_revenue,
+        attributed_contribution_before_ad_spend
+    from attributed_components
+
+    union all
+
+    select
+        unattributed_orders.date_day,
+        {{ unattributed_channel() }} as channel,
+        unattributed_orders.market_code,
+        models.model,
+        0 as spend,
+        0 as ad_spend,
+        0 as creator_fees,
+        0 as impressions,
+        0 as clicks,
+        0 as sessions,
+        0 as platform_conversions,
+        0 as platform_conversion_value,
+        unattributed_orders.orders as attributed_orders,
+        unattributed_orders.new_customers as attributed_new_customers,
+        unattributed_orders.net_revenue as attributed_revenue,
+        unattributed_orders.contribution_before_ad_spend as attributed_contribution_before_ad_spend
+    from unattributed_orders
+    cross join models
+
+),
+
+daily as (
+
+    select
+        date_day,
+        channel,
+        market_code,
+        model,
+        {{ sum_performance_measures() }}
+    from components
+    group by
+        date_day,
+        channel,
+        market_code,
+        model
+
+),
+
+final as (
+
+    select
+        {{ compound_key(['daily.date_day', 'daily.channel', 'daily.market_code', 'daily.model']) }} as channel_performance_key,
+        daily.date_day,
+        {{ month_start('daily.date_day') }} as month_start,
+        daily.channel,
+        daily.channel = {{ unattributed_channel() }} as is_unattributed,
+        daily.market_code,
+        coalesce(markets.region, 'UNKNOWN') as region,
+        daily.model,
+        {{- cast_performance_measures('daily') | indent(4) }}
+        {{ performance_ratio_columns() | indent(8) }}
+    from daily
+    left join markets
+        on daily.market_code = markets.country_code
+
+)
+
+select * from final

@@ -1,0 +1,106 @@
+"""The data-driven attribution models (Markov, Shapley) as one Dagster asset writing three `ml` tables.
+
+Lineage: it reads `fct_journey_paths` and `int_attribution__eligible_touchpoints` (dbt) and writes
+`ml/attribution_channel_set_credits` (read back by dbt's `fct_attribution`, which applies it to the
+conversions), `ml/attribution_data_driven_credits` and `ml/attribution_model_fit`. The keys match
+the dbt sources of the `ml` schema (dagster-dbt's default source keys `[source, table]`), so the
+graph runs dbt -> this asset -> dbt: the dbt multi-asset is subsettable and Dagster runs its two
+parts as separate steps around this one.
+
+It writes the DuckDB warehouse, so it sits in the `duckdb_warehouse` pool like every writer and opens
+its own read-write connection (there is no shared read-write connection in orchestration/lib: the
+readers there are read-only by design).
+"""
+
+from __future__ import annotations
+
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
+
+from orchestration.defs.attribution.data_driven import (
+    CHANNEL_SET_CREDITS_TABLE,
+    DATA_DRIVEN_CREDITS_TABLE,
+    ML_SCHEMA,
+    MODEL_FIT_TABLE,
+    run_data_driven_attribution,
+)
+from orchestration.lib import settings
+
+UPSTREAM_DBT_MODELS = ("fct_journey_paths", "int_attribution__eligible_touchpoints")
+
+
+def _dbt_model_keys() -> list[AssetKey]:
+    """Asset keys of the dbt models this asset reads, as the dbt integration names them."""
+    try:
+        from dagster_dbt import get_asset_key_for_model
+
+        from orchestration.defs.dbt.assets import warehouse_dbt
+
+        return [get_asset_key_for_model([warehouse_dbt], name) for name in UPSTREAM_DBT_MODELS]
+    except Exception:  # pragma: no cover - manifest not prepared (e.g. a bare unit-test import)
+        return [AssetKey(["intermediate" if name.startswith("int_") else "marts", name])
+                for name in UPSTREAM_DBT_MODELS]
+
+
+_DEPS = _dbt_model_keys()
+_GROUP = "ml"
+
+
+@multi_asset(
+    name="attribution_data_driven_models",
+    specs=[
+        AssetSpec(
+            AssetKey([ML_SCHEMA, CHANNEL_SET_CREDITS_TABLE]), deps=_DEPS, group_name=_GROUP,
+            description="Markov / Shapley channel credit for every channel set (applied by fct_attribution).",
+            kinds={"python", "duckdb"},
+        ),
+        AssetSpec(
+            AssetKey([ML_SCHEMA, DATA_DRIVEN_CREDITS_TABLE]), deps=_DEPS, group_name=_GROUP,
+            description="Markov / Shapley credit per conversion × eligible touchpoint (engine output, audit).",
+            kinds={"python", "duckdb"},
+        ),
+        AssetSpec(
+            AssetKey([ML_SCHEMA, MODEL_FIT_TABLE]), deps=_DEPS, group_name=_GROUP,
+            description="Markov removal effects and Shapley values per channel, with channel shares.",
+            kinds={"python", "duckdb"},
+        ),
+    ],
+    pool=settings.WAREHOUSE_WRITER_POOL,
+    description=(
+        "Fits the first-order Markov chain (exact absorbing-chain removal effects) and exact Shapley values "
+        "(set-based conversion-rate game) on the warehouse's journeys with analytics.attribution; see "
+        "docs/attribution.md and docs/decisions.md ('Attribution marts')."
+    ),
+)
+def attribution_data_driven_models(context: AssetExecutionContext):
+    connection = duckdb.connect(str(settings.warehouse_path()))
+    try:
+        result, written = run_data_driven_attribution(connection, as_of_date=settings.as_of_date() or None)
+    finally:
+        connection.close()
+    context.log.info(
+        "data-driven attribution fitted on %s journeys (%s converting); rows written: %s",
+        result.fitted_journeys, result.fitted_conversions, written,
+    )
+    common = {
+        "fitted_journeys": result.fitted_journeys,
+        "fitted_conversions": result.fitted_conversions,
+        "conversion_probability": result.conversion_probability,
+    }
+    yield MaterializeResult(
+        asset_key=AssetKey([ML_SCHEMA, CHANNEL_SET_CREDITS_TABLE]),
+        metadata={**common, "rows": written[CHANNEL_SET_CREDITS_TABLE]},
+    )
+    yield MaterializeResult(
+        asset_key=AssetKey([ML_SCHEMA, DATA_DRIVEN_CREDITS_TABLE]),
+        metadata={**common, "rows": written[DATA_DRIVEN_CREDITS_TABLE]},
+    )
+    yield MaterializeResult(
+        asset_key=AssetKey([ML_SCHEMA, MODEL_FIT_TABLE]),
+        metadata={
+            **common,
+            "rows": written[MODEL_FIT_TABLE],
+            "markov_share": MetadataValue.json(result.summary["markov_share"]),
+            "shapley_share": MetadataValue.json(result.summary["shapley_share"]),
+        },
+    )
