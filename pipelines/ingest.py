@@ -166,21 +166,24 @@ def make_pipeline(name: str, warehouse: Path) -> Any:
     )
 
 
-def _forget_stale_state(pipeline: Any, warehouse: Path, dataset: str) -> Any:
-    """A fresh warehouse (or one without this dataset) must not reuse cursors left in the pipelines folder."""
-    if not (Path(pipeline.working_dir) / "state.json").exists():
-        return pipeline
-    present = False
-    if warehouse.exists():
-        import duckdb
+def existing_datasets(warehouse: Path) -> set[str]:
+    """Schemas present in the warehouse (empty for a new file)."""
+    if not warehouse.exists():
+        return set()
+    import duckdb
 
-        con = duckdb.connect(str(warehouse), read_only=True)
-        try:
-            present = bool(con.execute("select count(*) from information_schema.schemata where schema_name = ?",
-                                       [dataset]).fetchone()[0])
-        finally:
-            con.close()
-    return pipeline if present else pipeline.drop()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {name for (name,) in con.execute("select schema_name from information_schema.schemata").fetchall()}
+    finally:
+        con.close()
+
+
+def _forget_stale_state(pipeline: Any, dataset_present: bool) -> Any:
+    """A fresh warehouse (or one without this dataset) must not reuse cursors left in the pipelines folder."""
+    if dataset_present or not (Path(pipeline.working_dir) / "state.json").exists():
+        return pipeline
+    return pipeline.drop()
 
 
 def _schema_columns(pipeline: Any) -> dict[str, set[str]]:
@@ -250,7 +253,7 @@ def _simulator(store: Path, needed: bool, faults: bool, seed: int,
 
 
 def run_source(name: str, warehouse: Path, simulator_url: Optional[str], manifest: Optional[dict], store: Path,
-               web_events_via_server: bool = False,
+               web_events_via_server: bool = False, dataset_present: Optional[bool] = None,
                loader_file_format: str = "parquet") -> dict:
     """Run one source's pipeline; returns timing, row counts, schema changes and HTTP retry counts."""
     from dlt.pipeline.exceptions import PipelineStepFailed
@@ -261,7 +264,9 @@ def run_source(name: str, warehouse: Path, simulator_url: Optional[str], manifes
 
     spec = get(name)
     pipeline = make_pipeline(name, warehouse)
-    pipeline = _forget_stale_state(pipeline, warehouse, spec.dataset)
+    if dataset_present is None:
+        dataset_present = spec.dataset in existing_datasets(warehouse)
+    pipeline = _forget_stale_state(pipeline, dataset_present)
     before = _schema_columns(pipeline)
     HTTP_STATS.reset(name)
     NOTES.reset(name)
@@ -312,6 +317,7 @@ def run_ingestion(sources: Optional[list[str]] = None, warehouse: Optional[str |
     simulated = [n for n in names if not has_real_location(n)]
     manifest = load_manifest(st) if simulated else None
     check_warehouse_writable(wh)
+    present = existing_datasets(wh)
     server_seed = seed if seed is not None else int((manifest or {}).get("seed") or 0)
     results = []
     started = time.perf_counter()
@@ -320,7 +326,8 @@ def run_ingestion(sources: Optional[list[str]] = None, warehouse: Optional[str |
             url = server.base_url if (server is not None and name in simulated) else None
             if verbose:
                 print(f"[{i:>2}/{len(names)}] {name:<12} {'simulator' if url else 'platform'} ...", end="", flush=True)
-            result = run_source(name, wh, url, manifest, st, web_events_via_server=web_events_via_server, loader_file_format=loader_file_format)
+            result = run_source(name, wh, url, manifest, st, dataset_present=get(name).dataset in present,
+                                web_events_via_server=web_events_via_server, loader_file_format=loader_file_format)
             results.append(result)
             if verbose:
                 rejected = sum(v.get("rejected", 0) for v in result["notes"].values())

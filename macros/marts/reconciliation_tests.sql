@@ -120,3 +120,39 @@
         or staged.order_lines <> marts.order_lines
         or staged.units <> marts.units
 {% endtest %}
+
+{#-
+    Blocking guard for budget-feeding marts: no ad-performance row is built from a quarantined
+    staged record (negative spend, impossible dates). Google, TikTok and Amazon Ads records map
+    one-to-one onto mart rows by their staging key; Meta rows sum publisher platforms, so Meta is
+    covered by ad_spend_reconciles_to_staging (staged accepted spend = mart spend).
+-#}
+{% test ad_performance_excludes_quarantined(model) %}
+    with
+
+    mart_keys as (
+        select
+            case platform
+                when 'google_ads' then 'google_ads.ad_metrics_daily'
+                when 'tiktok_ads' then 'tiktok_ads.report_daily'
+                when 'amazon_ads' then 'amazon_ads.sp_daily'
+            end as source_entity,
+            case
+                when platform = 'amazon_ads'
+                    then {{ compound_key(['date_day', 'account_id', 'campaign_id', 'ad_group_id', 'ad_id']) }}
+                else {{ compound_key(['date_day', 'ad_id', 'country_code']) }}
+            end as record_key,
+            ad_performance_id
+        from {{ model }}
+        where platform in ('google_ads', 'tiktok_ads', 'amazon_ads')
+    )
+
+    select
+        mart_keys.ad_performance_id,
+        quarantined.quarantine_rule
+    from mart_keys
+    inner join {{ ref('stg_quarantine__records') }} as quarantined
+        on
+            mart_keys.source_entity = quarantined.source_entity
+            and mart_keys.record_key = quarantined.record_key
+{% endtest %}

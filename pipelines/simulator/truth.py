@@ -309,6 +309,8 @@ e-mail sign-ups, referral shares) follows.
 | expected_incremental_orders | the same difference of summed daily purchase probabilities (less noisy; used for response curves) |
 | touchpoints | the channel's touchpoints in the real world (incl. sessions lost to tracking; navigational purchase sessions excluded) |
 Row `baseline`: orders / revenue of the world with **no touchpoints at all**. Row `total`: the real world.
+At `large` scale the counterfactual worlds are simulated for the first 4 person blocks (200 000 people) and scaled
+up by people / simulated people (the real world and everything else use everyone).
 Incrementals need not add up to total - baseline (saturation makes them sub-additive; interactions super-additive).
 Navigational sessions (the direct / brand-search visit in which an order is placed when the person had no touchpoint
 that day) are consequences of the purchase, not causes: they are classified `direct` / `organic_search` by the

@@ -281,7 +281,7 @@ class Validator:
         for k in self.key_paths:  # keys are always required
             full_spec[k] = (full_spec.get(k, "str").rstrip("!")) + "!"
         if cursor:
-            full_spec[cursor] = (full_spec.get(cursor) or cursor_type or "str").rstrip("!") + "!"
+            full_spec[cursor] = (full_spec.get(cursor) or cursor_type or "ts").rstrip("!") + "!"
         self.tree = compile_spec(full_spec)
         self.table = rejects_table(source_name)
 

@@ -79,9 +79,10 @@ def build_simulator_raw(tmp: Path) -> tuple[Path, str | None]:
         target = tmp / "raw.duckdb"
         shutil.copy(existing, target)
         as_of = os.environ.get("AS_OF_DATE")
-        manifest = Path(existing).parent.parent / "sim" / "manifest.json"
-        if not as_of and manifest.exists():
-            as_of = json.loads(manifest.read_text()).get("as_of_date")
+        for manifest in (Path(existing).parent / "sim" / "manifest.json",
+                         Path(existing).parent.parent / "sim" / "manifest.json"):
+            if not as_of and manifest.exists():
+                as_of = json.loads(manifest.read_text()).get("as_of_date")
         return target, as_of
     try:
         from pipelines import simulator  # noqa: F401
@@ -91,8 +92,12 @@ def build_simulator_raw(tmp: Path) -> tuple[Path, str | None]:
         pytest.skip(f"simulator raw data unavailable (pipelines.simulator.generate / pipelines.ingest.run_ingestion "
                     f"not importable: {exc!r}); set XBORDER_RAW_WAREHOUSE to reuse a landed raw warehouse")
     store, truth, warehouse = tmp / "sim", tmp / "truth", tmp / "raw.duckdb"
-    manifest = _call_with_supported(generate, scale="small", seed=42, out_dir=store, store_dir=store, store=store,
-                                    output_dir=store, truth_dir=truth, truth=truth)
+    try:
+        from pipelines.simulator.generate import generate as generate_impl  # the real signature, not the wrapper
+    except Exception:
+        generate_impl = generate
+    manifest = _call_with_supported(generate_impl, scale="small", seed=42, out_dir=store, truth_dir=truth,
+                                    with_truth=False)
     run_ingestion(warehouse=warehouse, store=store, verbose=False)
     as_of = None
     if isinstance(manifest, dict):

@@ -70,6 +70,10 @@ experiment_assignments as (
 web_logins as (
 
     select
+        {{ dbt.concat([
+            "'web_login:'", 'anonymous_id', "'|'", 'login_user_id', "'|'",
+            dbt.safe_cast('cast(event_at as date)', dbt.type_string()),
+        ]) }} as login_record_key,
         anonymous_id_type,
         anonymous_id,
         login_user_id,
@@ -80,7 +84,8 @@ web_logins as (
         anonymous_id_type,
         anonymous_id,
         login_user_id,
-        cast(event_at as date)
+        cast(event_at as date),
+        login_record_key
 
 ),
 
@@ -179,8 +184,7 @@ sightings as (
 
     -- device <-> login user id (one record per device, login and day)
     select
-        {{ dbt.concat(["'web_login:'", 'anonymous_id', "'|'", 'login_user_id', "'|'", dbt.safe_cast('cast(seen_at as date)', dbt.type_string())]) }}
-            as record_key,
+        login_record_key as record_key,
         'web_events' as evidence_source,
         anonymous_id_type as identifier_type,
         anonymous_id as identifier,
@@ -188,64 +192,64 @@ sightings as (
     from web_logins
     union all
     select
-        {{ dbt.concat(["'web_login:'", 'anonymous_id', "'|'", 'login_user_id', "'|'", dbt.safe_cast('cast(seen_at as date)', dbt.type_string())]) }},
-        'web_events',
-        'login_user_id',
-        login_user_id,
+        login_record_key as record_key,
+        'web_events' as evidence_source,
+        'login_user_id' as identifier_type,
+        login_user_id as identifier,
         seen_at
     from web_logins
 
     -- every device, alone (anonymous visitors are identifiers too)
     union all
     select
-        {{ dbt.concat(["'web_device:'", 'anonymous_id']) }},
-        'web_events',
-        anonymous_id_type,
-        anonymous_id,
-        first_seen_at
+        {{ dbt.concat(["'web_device:'", 'anonymous_id']) }} as record_key,
+        'web_events' as evidence_source,
+        anonymous_id_type as identifier_type,
+        anonymous_id as identifier,
+        first_seen_at as seen_at
     from web_devices
     union all
     select
-        {{ dbt.concat(["'web_device:'", 'anonymous_id']) }},
-        'web_events',
-        anonymous_id_type,
-        anonymous_id,
-        last_seen_at
+        {{ dbt.concat(["'web_device:'", 'anonymous_id']) }} as record_key,
+        'web_events' as evidence_source,
+        anonymous_id_type as identifier_type,
+        anonymous_id as identifier,
+        last_seen_at as seen_at
     from web_devices
 
     -- e-mail click landing: the device <-> the e-mail of the profile named by the link's _kx token
     union all
     select
-        {{ dbt.concat(["'email_click_landing:'", 'event_id']) }},
-        'web_events',
-        anonymous_id_type,
-        anonymous_id,
+        {{ dbt.concat(["'email_click_landing:'", 'event_id']) }} as record_key,
+        'web_events' as evidence_source,
+        anonymous_id_type as identifier_type,
+        anonymous_id as identifier,
         seen_at
     from email_click_landings
     union all
     select
-        {{ dbt.concat(["'email_click_landing:'", 'event_id']) }},
-        'web_events',
-        'email',
-        email_hash,
+        {{ dbt.concat(["'email_click_landing:'", 'event_id']) }} as record_key,
+        'web_events' as evidence_source,
+        'email' as identifier_type,
+        email_hash as identifier,
         seen_at
     from email_click_landings
 
     -- login user id <-> the Shopify customer id it names ('u_<customer id>')
     union all
     select
-        {{ dbt.concat(["'login_customer:'", 'login_user_id']) }},
-        'web_events',
-        'login_user_id',
-        login_user_id,
+        {{ dbt.concat(["'login_customer:'", 'login_user_id']) }} as record_key,
+        'web_events' as evidence_source,
+        'login_user_id' as identifier_type,
+        login_user_id as identifier,
         seen_at
     from web_login_customers
     union all
     select
-        {{ dbt.concat(["'login_customer:'", 'login_user_id']) }},
-        'web_events',
-        'shopify_customer_id',
-        shopify_customer_id,
+        {{ dbt.concat(["'login_customer:'", 'login_user_id']) }} as record_key,
+        'web_events' as evidence_source,
+        'shopify_customer_id' as identifier_type,
+        shopify_customer_id as identifier,
         seen_at
     from web_login_customers
     where shopify_customer_id <> ''
@@ -253,27 +257,27 @@ sightings as (
     -- purchase event: device <-> the purchased order's customer and e-mail
     union all
     select
-        {{ dbt.concat(["'web_purchase:'", 'event_id']) }},
-        'web_events',
-        anonymous_id_type,
-        anonymous_id,
+        {{ dbt.concat(["'web_purchase:'", 'event_id']) }} as record_key,
+        'web_events' as evidence_source,
+        anonymous_id_type as identifier_type,
+        anonymous_id as identifier,
         seen_at
     from web_purchases
     union all
     select
-        {{ dbt.concat(["'web_purchase:'", 'event_id']) }},
-        'web_events',
-        'shopify_customer_id',
-        shopify_customer_id,
+        {{ dbt.concat(["'web_purchase:'", 'event_id']) }} as record_key,
+        'web_events' as evidence_source,
+        'shopify_customer_id' as identifier_type,
+        shopify_customer_id as identifier,
         seen_at
     from web_purchases
     where shopify_customer_id is not null
     union all
     select
-        {{ dbt.concat(["'web_purchase:'", 'event_id']) }},
-        'web_events',
-        'email',
-        email_hash,
+        {{ dbt.concat(["'web_purchase:'", 'event_id']) }} as record_key,
+        'web_events' as evidence_source,
+        'email' as identifier_type,
+        email_hash as identifier,
         seen_at
     from web_purchases
     where email_hash is not null
@@ -281,206 +285,206 @@ sightings as (
     -- Shopify customer record: customer id, its login user id (only once seen on the web), e-mail, phone
     union all
     select
-        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('customer_id', dbt.type_string())]) }},
-        'shopify',
-        'shopify_customer_id',
-        cast(customer_id as {{ dbt.type_string() }}),
-        created_at
+        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('customer_id', dbt.type_string())]) }} as record_key,
+        'shopify' as evidence_source,
+        'shopify_customer_id' as identifier_type,
+        cast(customer_id as {{ dbt.type_string() }}) as identifier,
+        created_at as seen_at
     from shopify_customers
     union all
     select
-        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('customer_id', dbt.type_string())]) }},
-        'shopify',
-        'email',
-        email_hash,
-        created_at
+        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('customer_id', dbt.type_string())]) }} as record_key,
+        'shopify' as evidence_source,
+        'email' as identifier_type,
+        email_hash as identifier,
+        created_at as seen_at
     from shopify_customers
     where email_hash is not null
     union all
     select
-        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('customer_id', dbt.type_string())]) }},
-        'shopify',
-        'phone',
-        phone_hash,
-        created_at
+        {{ dbt.concat(["'shopify_customer:'", dbt.safe_cast('customer_id', dbt.type_string())]) }} as record_key,
+        'shopify' as evidence_source,
+        'phone' as identifier_type,
+        phone_hash as identifier,
+        created_at as seen_at
     from shopify_customers
     where phone_hash is not null
 
     -- Shopify order: customer id, e-mail, phone as given at checkout
     union all
     select
-        {{ dbt.concat(["'shopify_order:'", dbt.safe_cast('order_id', dbt.type_string())]) }},
-        'shopify',
-        'shopify_customer_id',
-        cast(customer_id as {{ dbt.type_string() }}),
-        created_at
+        {{ dbt.concat(["'shopify_order:'", dbt.safe_cast('order_id', dbt.type_string())]) }} as record_key,
+        'shopify' as evidence_source,
+        'shopify_customer_id' as identifier_type,
+        cast(customer_id as {{ dbt.type_string() }}) as identifier,
+        created_at as seen_at
     from shopify_orders
     where customer_id is not null
     union all
     select
-        {{ dbt.concat(["'shopify_order:'", dbt.safe_cast('order_id', dbt.type_string())]) }},
-        'shopify',
-        'email',
-        email_hash,
-        created_at
+        {{ dbt.concat(["'shopify_order:'", dbt.safe_cast('order_id', dbt.type_string())]) }} as record_key,
+        'shopify' as evidence_source,
+        'email' as identifier_type,
+        email_hash as identifier,
+        created_at as seen_at
     from shopify_orders
     where email_hash is not null
     union all
     select
-        {{ dbt.concat(["'shopify_order:'", dbt.safe_cast('order_id', dbt.type_string())]) }},
-        'shopify',
-        'phone',
-        phone_hash,
-        created_at
+        {{ dbt.concat(["'shopify_order:'", dbt.safe_cast('order_id', dbt.type_string())]) }} as record_key,
+        'shopify' as evidence_source,
+        'phone' as identifier_type,
+        phone_hash as identifier,
+        created_at as seen_at
     from shopify_orders
     where phone_hash is not null
 
     -- Amazon order: the buyer proxy alone (it links only through the loyalty programme)
     union all
     select
-        {{ dbt.concat(["'amazon_order:'", 'amazon_order_id']) }},
-        'amazon_sp',
-        'amazon_buyer_id',
-        amazon_buyer_id,
-        purchased_at
+        {{ dbt.concat(["'amazon_order:'", 'amazon_order_id']) }} as record_key,
+        'amazon_sp' as evidence_source,
+        'amazon_buyer_id' as identifier_type,
+        amazon_buyer_id as identifier,
+        purchased_at as seen_at
     from amazon_orders
     where amazon_buyer_id is not null
 
     -- E-mail (Klaviyo) profile: e-mail, phone
     union all
     select
-        {{ dbt.concat(["'email_profile:'", 'email_profile_id']) }},
-        'email',
-        'email',
-        email_hash,
-        created_at
+        {{ dbt.concat(["'email_profile:'", 'email_profile_id']) }} as record_key,
+        'email' as evidence_source,
+        'email' as identifier_type,
+        email_hash as identifier,
+        created_at as seen_at
     from email_profiles
     where email_hash is not null
     union all
     select
-        {{ dbt.concat(["'email_profile:'", 'email_profile_id']) }},
-        'email',
-        'phone',
-        phone_hash,
-        created_at
+        {{ dbt.concat(["'email_profile:'", 'email_profile_id']) }} as record_key,
+        'email' as evidence_source,
+        'phone' as identifier_type,
+        phone_hash as identifier,
+        created_at as seen_at
     from email_profiles
     where phone_hash is not null
 
     -- E-mail events: the e-mail alone (clicks link to a device only with a landing token)
     union all
     select
-        {{ dbt.concat(["'email_event:'", 'email_event_id']) }},
-        'email',
-        'email',
-        email_hash,
-        occurred_at
+        {{ dbt.concat(["'email_event:'", 'email_event_id']) }} as record_key,
+        'email' as evidence_source,
+        'email' as identifier_type,
+        email_hash as identifier,
+        occurred_at as seen_at
     from email_events
     where email_hash is not null
 
     -- Loyalty member: e-mail, Shopify customer id, Amazon buyer proxy
     union all
     select
-        {{ dbt.concat(["'loyalty_member:'", 'member_id']) }},
-        'loyalty',
-        'email',
-        email_hash,
-        joined_at
+        {{ dbt.concat(["'loyalty_member:'", 'member_id']) }} as record_key,
+        'loyalty' as evidence_source,
+        'email' as identifier_type,
+        email_hash as identifier,
+        joined_at as seen_at
     from loyalty_members
     where email_hash is not null
     union all
     select
-        {{ dbt.concat(["'loyalty_member:'", 'member_id']) }},
-        'loyalty',
-        'shopify_customer_id',
-        cast(shopify_customer_id as {{ dbt.type_string() }}),
-        joined_at
+        {{ dbt.concat(["'loyalty_member:'", 'member_id']) }} as record_key,
+        'loyalty' as evidence_source,
+        'shopify_customer_id' as identifier_type,
+        cast(shopify_customer_id as {{ dbt.type_string() }}) as identifier,
+        joined_at as seen_at
     from loyalty_members
     where shopify_customer_id is not null
     union all
     select
-        {{ dbt.concat(["'loyalty_member:'", 'member_id']) }},
-        'loyalty',
-        'amazon_buyer_id',
-        amazon_buyer_id,
-        joined_at
+        {{ dbt.concat(["'loyalty_member:'", 'member_id']) }} as record_key,
+        'loyalty' as evidence_source,
+        'amazon_buyer_id' as identifier_type,
+        amazon_buyer_id as identifier,
+        joined_at as seen_at
     from loyalty_members
     where amazon_buyer_id is not null
 
     -- Consent change: the subject's e-mail and customer id
     union all
     select
-        {{ dbt.concat(["'consent_event:'", 'consent_event_id']) }},
-        'privacy',
-        'email',
-        email_hash,
-        changed_at
+        {{ dbt.concat(["'consent_event:'", 'consent_event_id']) }} as record_key,
+        'privacy' as evidence_source,
+        'email' as identifier_type,
+        email_hash as identifier,
+        changed_at as seen_at
     from consent_events
     where email_hash is not null
     union all
     select
-        {{ dbt.concat(["'consent_event:'", 'consent_event_id']) }},
-        'privacy',
-        'shopify_customer_id',
-        cast(shopify_customer_id as {{ dbt.type_string() }}),
-        changed_at
+        {{ dbt.concat(["'consent_event:'", 'consent_event_id']) }} as record_key,
+        'privacy' as evidence_source,
+        'shopify_customer_id' as identifier_type,
+        cast(shopify_customer_id as {{ dbt.type_string() }}) as identifier,
+        changed_at as seen_at
     from consent_events
     where shopify_customer_id is not null
 
     -- Referral: each party's own e-mail and customer id (never the shared code)
     union all
     select
-        {{ dbt.concat(["'referrer:'", 'referral_id']) }},
-        'referrals',
-        'email',
-        referrer_email_hash,
-        shared_at
+        {{ dbt.concat(["'referrer:'", 'referral_id']) }} as record_key,
+        'referrals' as evidence_source,
+        'email' as identifier_type,
+        referrer_email_hash as identifier,
+        shared_at as seen_at
     from referrals
     where referrer_email_hash is not null
     union all
     select
-        {{ dbt.concat(["'referrer:'", 'referral_id']) }},
-        'referrals',
-        'shopify_customer_id',
-        cast(referrer_customer_id as {{ dbt.type_string() }}),
-        shared_at
+        {{ dbt.concat(["'referrer:'", 'referral_id']) }} as record_key,
+        'referrals' as evidence_source,
+        'shopify_customer_id' as identifier_type,
+        cast(referrer_customer_id as {{ dbt.type_string() }}) as identifier,
+        shared_at as seen_at
     from referrals
     where referrer_customer_id is not null
     union all
     select
-        {{ dbt.concat(["'referee:'", 'referral_id']) }},
-        'referrals',
-        'email',
-        referee_email_hash,
-        shared_at
+        {{ dbt.concat(["'referee:'", 'referral_id']) }} as record_key,
+        'referrals' as evidence_source,
+        'email' as identifier_type,
+        referee_email_hash as identifier,
+        shared_at as seen_at
     from referrals
     where referee_email_hash is not null
     union all
     select
-        {{ dbt.concat(["'referee:'", 'referral_id']) }},
-        'referrals',
-        'shopify_customer_id',
-        cast(referee_customer_id as {{ dbt.type_string() }}),
-        shared_at
+        {{ dbt.concat(["'referee:'", 'referral_id']) }} as record_key,
+        'referrals' as evidence_source,
+        'shopify_customer_id' as identifier_type,
+        cast(referee_customer_id as {{ dbt.type_string() }}) as identifier,
+        shared_at as seen_at
     from referrals
     where referee_customer_id is not null
 
     -- Experiment assignment: device and, when logged in, login user id
     union all
     select
-        {{ dbt.concat(["'assignment:'", 'assignment_id']) }},
-        'experiments',
-        anonymous_id_type,
-        anonymous_id,
-        assigned_at
+        {{ dbt.concat(["'assignment:'", 'assignment_id']) }} as record_key,
+        'experiments' as evidence_source,
+        anonymous_id_type as identifier_type,
+        anonymous_id as identifier,
+        assigned_at as seen_at
     from assignments_typed
     where anonymous_id is not null
     union all
     select
-        {{ dbt.concat(["'assignment:'", 'assignment_id']) }},
-        'experiments',
-        'login_user_id',
-        login_user_id,
-        assigned_at
+        {{ dbt.concat(["'assignment:'", 'assignment_id']) }} as record_key,
+        'experiments' as evidence_source,
+        'login_user_id' as identifier_type,
+        login_user_id as identifier,
+        assigned_at as seen_at
     from assignments_typed
     where login_user_id is not null
 

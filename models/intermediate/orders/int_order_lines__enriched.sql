@@ -181,8 +181,10 @@ amazon_returns_per_item as (
 amazon_order_lines as (
 
     select
-        {{ dbt.concat(["'amazon:'", 'amazon_items.amazon_order_id', "':'", dbt.safe_cast('amazon_items.order_item_id', dbt.type_string())]) }}
-            as order_line_id,
+        {{ dbt.concat([
+            "'amazon:'", 'amazon_items.amazon_order_id', "':'",
+            dbt.safe_cast('amazon_items.order_item_id', dbt.type_string()),
+        ]) }} as order_line_id,
         {{ dbt.concat(["'amazon:'", 'amazon_items.amazon_order_id']) }} as order_id,
         'amazon' as sales_channel,
         amazon_items.amazon_order_id as source_order_id,
@@ -235,23 +237,21 @@ order_lines_excl_tax as (
     select
         order_lines.*,
         cast(order_lines.ordered_at as date) as order_date,
-        cast(
-            order_lines.gross_amount_as_charged_local * order_lines.tax_exclusion_factor as {{ type_money() }}
-        ) as gross_amount_local,
-        {#- tax-inclusive: discount is what makes gross - discount equal the charged net of the reported tax #}
+        {#- tax-inclusive: gross takes the rounding so that gross - discount = charged - reported tax #}
         cast(
             case
                 when order_lines.tax_exclusion_factor < 1
                     then
-                        order_lines.gross_amount_as_charged_local * order_lines.tax_exclusion_factor
-                        - (
-                            order_lines.gross_amount_as_charged_local
-                            - order_lines.discount_amount_as_charged_local
-                            - order_lines.tax_amount_local
-                        )
-                else order_lines.discount_amount_as_charged_local
+                        order_lines.gross_amount_as_charged_local
+                        - order_lines.discount_amount_as_charged_local
+                        - order_lines.tax_amount_local
+                        + order_lines.discount_amount_as_charged_local * order_lines.tax_exclusion_factor
+                else order_lines.gross_amount_as_charged_local
             end
             as {{ type_money() }}
+        ) as gross_amount_local,
+        cast(
+            order_lines.discount_amount_as_charged_local * order_lines.tax_exclusion_factor as {{ type_money() }}
         ) as discount_amount_local,
         cast(
             order_lines.refund_amount_as_charged_local * order_lines.tax_exclusion_factor as {{ type_money() }}

@@ -3,13 +3,14 @@
     Markov and Shapley models are fitted by the Python asset `attribution_data_driven_models`
     (orchestration/defs/attribution), which writes each model's channel credit for every channel
     set to ml.attribution_channel_set_credits. This model applies it to the current eligible
-    touchpoints (the conversion's channel set selects the channel credits, each split equally over
-    the conversion's touchpoints of that channel), so credits sum to 1 per conversion even when
-    the fit is older than the touchpoints. Before the first Python run the table does not exist
-    and only the six rule-based models are built (macro existing_source_relation).
+    touchpoints: the conversion's channel set selects the channel credits, each split equally over
+    the conversion's touchpoints of that channel. Navigational purchase sessions take no
+    data-driven credit unless they are all the conversion has. Before the first Python run the
+    table does not exist and only the six rule-based models are built (macro
+    existing_source_relation).
 -#}
 {%- set half_life_days = var('time_decay_half_life_days', 7) -%}
-{%- set channel_set_credits = existing_source_relation('ml', 'attribution_channel_set_credits') -%}
+{%- set channel_set_credits_relation = existing_source_relation('ml', 'attribution_channel_set_credits') -%}
 
 with
 
@@ -79,7 +80,7 @@ rule_based_long as (
 
 ),
 
-{%- if channel_set_credits is not none %}
+{%- if channel_set_credits_relation is not none %}
 
 channel_set_credits as (
 
@@ -88,7 +89,7 @@ channel_set_credits as (
         channel_set,
         channel,
         channel_credit
-    from {{ channel_set_credits }}
+    from {{ channel_set_credits_relation }}
 
 ),
 
@@ -101,13 +102,42 @@ fitted_channel_sets as (
 
 ),
 
+fitted_models as (
+
+    select distinct model
+    from channel_set_credits
+
+),
+
+conversion_navigation as (
+
+    select
+        conversion_id,
+        min(case when is_navigational then 1 else 0 end) = 1 as is_navigational_only
+    from eligible
+    group by conversion_id
+
+),
+
+data_driven_touchpoints as (
+
+    select eligible.*
+    from eligible
+    inner join conversion_navigation
+        on eligible.conversion_id = conversion_navigation.conversion_id
+    where
+        not eligible.is_navigational
+        or conversion_navigation.is_navigational_only
+
+),
+
 conversion_channels as (
 
     select
         conversion_id,
         channel,
         count(*) as channel_touchpoints
-    from eligible
+    from data_driven_touchpoints
     group by
         conversion_id,
         channel
@@ -134,7 +164,7 @@ conversion_models as (
         fitted_models.model,
         fitted_channel_sets.channel_set is null as is_fallback_credit
     from conversion_channel_sets
-    cross join (select distinct model from fitted_channel_sets) as fitted_models
+    cross join fitted_models
     left join fitted_channel_sets
         on
             fitted_models.model = fitted_channel_sets.model
@@ -149,7 +179,6 @@ data_driven_channel_credits as (
         conversion_models.model,
         conversion_channels.channel,
         conversion_channels.channel_touchpoints,
-        conversion_models.is_fallback_credit,
         case
             when conversion_models.is_fallback_credit then 1.0 / conversion_models.distinct_channels
             else coalesce(channel_set_credits.channel_credit, 0.0)
@@ -169,16 +198,23 @@ data_driven_long as (
 
     select
         eligible.conversion_touchpoint_id,
-        data_driven_channel_credits.model,
+        conversion_models.model,
         cast(
-            data_driven_channel_credits.channel_credit / data_driven_channel_credits.channel_touchpoints
-            as {{ dbt.type_float() }}
+            case
+                when data_driven_touchpoints.conversion_touchpoint_id is null then 0.0
+                else data_driven_channel_credits.channel_credit / data_driven_channel_credits.channel_touchpoints
+            end as {{ dbt.type_float() }}
         ) as credit,
-        data_driven_channel_credits.is_fallback_credit
+        conversion_models.is_fallback_credit
     from eligible
-    inner join data_driven_channel_credits
+    inner join conversion_models
+        on eligible.conversion_id = conversion_models.conversion_id
+    left join data_driven_touchpoints
+        on eligible.conversion_touchpoint_id = data_driven_touchpoints.conversion_touchpoint_id
+    left join data_driven_channel_credits
         on
             eligible.conversion_id = data_driven_channel_credits.conversion_id
+            and conversion_models.model = data_driven_channel_credits.model
             and eligible.channel = data_driven_channel_credits.channel
 
 ),
@@ -219,6 +255,7 @@ final as (
         eligible.market_code,
         eligible.sales_channel,
         eligible.is_first_order,
+        eligible.is_navigational,
         credits.model in ('markov', 'shapley') as is_data_driven,
         credits.is_fallback_credit,
         eligible.touchpoint_position,

@@ -23,7 +23,8 @@ sessions as (
 
     select
         session_id,
-        landing_page_url
+        landing_page_url,
+        purchase_transaction_id
     from {{ ref('fct_sessions') }}
 
 ),
@@ -103,6 +104,10 @@ touchpoints_with_landing as (
     select
         touchpoints.*,
         {{ url_parameter('sessions.landing_page_url', 'utm_content') }} as utm_content,
+        case
+            when sessions.purchase_transaction_id is not null
+                then {{ dbt.concat(["'shopify:'", 'sessions.purchase_transaction_id']) }}
+        end as purchase_order_id,
         case touchpoints.channel
             when 'paid_search' then 'google_ads'
             when 'shopping' then 'google_ads'
@@ -143,6 +148,7 @@ touchpoints_mapped as (
         touchpoints_with_landing.utm_medium,
         touchpoints_with_landing.utm_campaign,
         touchpoints_with_landing.utm_content,
+        touchpoints_with_landing.purchase_order_id,
         touchpoints_with_landing.touchpoint_at,
         touchpoints_with_landing.touchpoint_date
     from touchpoints_with_landing

@@ -98,8 +98,10 @@ with_cumulative as (
 final as (
 
     select
-        {{ compound_key(['with_cumulative.acquisition_month', 'with_cumulative.months_since_acquisition', 'with_cumulative.acquisition_channel', 'with_cumulative.market_code']) }}
-            as cohort_period_key,
+        {{ compound_key([
+            'with_cumulative.acquisition_month', 'with_cumulative.months_since_acquisition',
+            'with_cumulative.acquisition_channel', 'with_cumulative.market_code',
+        ]) }} as cohort_period_key,
         with_cumulative.acquisition_month,
         with_cumulative.months_since_acquisition,
         with_cumulative.acquisition_channel,

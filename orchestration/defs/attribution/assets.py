@@ -12,8 +12,6 @@ its own read-write connection (there is no shared read-write connection in orche
 readers there are read-only by design).
 """
 
-from __future__ import annotations
-
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
@@ -28,7 +26,6 @@ from orchestration.lib import settings
 
 UPSTREAM_DBT_MODELS = ("fct_journey_paths", "int_attribution__eligible_touchpoints")
 
-
 def _dbt_model_keys() -> list[AssetKey]:
     """Asset keys of the dbt models this asset reads, as the dbt integration names them."""
     try:
@@ -41,10 +38,8 @@ def _dbt_model_keys() -> list[AssetKey]:
         return [AssetKey(["intermediate" if name.startswith("int_") else "marts", name])
                 for name in UPSTREAM_DBT_MODELS]
 
-
 _DEPS = _dbt_model_keys()
 _GROUP = "ml"
-
 
 @multi_asset(
     name="attribution_data_driven_models",

@@ -1,0 +1,91 @@
+"""The `ml` scoring tables as Dagster assets: thin wrappers over builders.py.
+
+One asset per table, key `ml/<table>` (the dbt source keys of `models/ml/_ml__sources.yml`, dagster-dbt's
+default `[source, table]`), group `ml`, in the `duckdb_warehouse` pool like every writer, each opening its own
+read-write connection. Deps are the dbt marts each builder reads (keys resolved the way
+orchestration/defs/attribution does). On `InsufficientDataError` the asset logs the message, writes an empty
+table with the documented columns and returns the message as metadata `note` (it does not fail the run).
+"""
+
+from __future__ import annotations
+
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from orchestration.defs.ml.builders import ML_SCHEMA, run_builder, write_table
+from orchestration.lib import settings
+
+_GROUP = "ml"
+
+# table -> dbt models it reads (staging for the experiment platform, marts otherwise)
+UPSTREAM: dict[str, tuple[str, ...]] = {
+    "customer_scores": ("fct_orders",),
+    "clv_model_params": ("fct_orders",),
+    "churn_model_quality": ("fct_orders",),
+    "segments": ("fct_orders",),
+    "experiment_results": ("fct_orders", "dim_customer_identifiers", "stg_experiments__assignments",
+                           "stg_experiments__experiments", "stg_experiments__variants"),
+    "kpi_anomalies": ("fct_orders", "fct_ad_performance_daily"),
+    "forecasts": ("fct_orders", "fct_ad_performance_daily"),
+    "budget_suggestions": ("fct_ad_performance_daily", "fct_attribution"),
+}
+
+DESCRIPTIONS = {
+    "customer_scores": "BG/NBD + Gamma-Gamma p_alive, expected orders/revenue 90/180 d, churn score per person.",
+    "clv_model_params": "BG/NBD and Gamma-Gamma parameters, standard errors and log-likelihood, with the fit date.",
+    "churn_model_quality": "Churn model holdout AUC, base rate, Brier, calibration bins and feature importances.",
+    "segments": "RFM scores and named segments plus K-means clusters with readable labels and sizes.",
+    "experiment_results": "A/B tests per variant: rate, lift, Newcombe CI, z-test p, SRM check, CUPED, verdict.",
+    "kpi_anomalies": "Daily KPI anomaly flags (robust weekday baseline) per market and total, with drill-down.",
+    "forecasts": "30-day Holt-Winters forecast of net revenue and spend per market and total, with 95% interval.",
+    "budget_suggestions": "Per paid channel: response curve on attributed revenue, suggested daily spend, reason.",
+}
+
+
+def _dbt_key(name: str) -> AssetKey:
+    try:
+        from dagster_dbt import get_asset_key_for_model
+
+        from orchestration.defs.dbt.assets import warehouse_dbt
+
+        return get_asset_key_for_model([warehouse_dbt], name)
+    except Exception:  # pragma: no cover - manifest not prepared (bare unit-test import)
+        layer = "staging" if name.startswith("stg_") else "intermediate" if name.startswith("int_") else "marts"
+        return AssetKey([layer, name])
+
+
+def materialise(table: str, context: AssetExecutionContext | None = None, **config) -> dict:
+    """Build `ml.<table>` on the configured warehouse and write it; returns the metadata."""
+    connection = duckdb.connect(str(settings.warehouse_path()))
+    try:
+        df, note = run_builder(connection, table, settings.as_of_date() or None, **config)
+        rows = write_table(connection, table, df)
+    finally:
+        connection.close()
+    if context is not None:
+        if rows == 0:
+            context.log.warning("ml.%s written empty: %s", table, note)
+        else:
+            context.log.info("ml.%s: %s rows%s", table, rows, f" ({note})" if note else "")
+    return {"rows": rows, "note": MetadataValue.text(note or ""), "table": f"{ML_SCHEMA}.{table}"}
+
+
+def _make_asset(table: str):
+    @asset(
+        key=AssetKey([ML_SCHEMA, table]),
+        name=None,
+        deps=[_dbt_key(n) for n in UPSTREAM[table]],
+        group_name=_GROUP,
+        pool=settings.WAREHOUSE_WRITER_POOL,
+        description=DESCRIPTIONS[table] + " See docs/ml.md and models/ml/_ml__sources.yml.",
+        kinds={"python", "duckdb"},
+    )
+    def _ml_asset(context: AssetExecutionContext) -> MaterializeResult:
+        return MaterializeResult(metadata=materialise(table, context))
+
+    return _ml_asset
+
+
+ml_assets = [_make_asset(t) for t in UPSTREAM]
+
+__all__ = ["ml_assets", "materialise", "UPSTREAM"]

@@ -1,0 +1,495 @@
+"""Plain builders of the `ml` tables: `build_<table>(con, as_of_date, **config) -> pandas.DataFrame`.
+
+Each reads the marts through a DuckDB connection (read-only is enough), calls the algorithm library
+(`analytics/`, see docs/ml.md) and returns the table to write; nothing here writes, and nothing reads the
+simulator's truth. Bad or tiny input raises `analytics.clv.errors.InsufficientDataError` with a message saying
+what was needed and what was found; the Dagster assets (assets.py) catch it, log it, write an empty table with
+the documented columns and surface the message as metadata. `write_table` does the writing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analytics.clv.errors import InsufficientDataError
+
+ML_SCHEMA = "ml"
+
+# Documented columns per table (also the columns of the empty table written on InsufficientDataError).
+COLUMNS: dict[str, list[str]] = {
+    "customer_scores": [
+        "person_id", "frequency", "recency", "T", "monetary", "p_alive", "expected_orders_90d",
+        "expected_revenue_90d", "expected_orders_180d", "expected_revenue_180d", "expected_order_value",
+        "churn_score", "churn_horizon_days", "as_of_date", "fit_date",
+    ],
+    "clv_model_params": ["model", "parameter", "value", "std_error", "log_likelihood", "n_customers",
+                         "converged", "note", "as_of_date", "fit_date"],
+    "churn_model_quality": ["section", "name", "bin", "n", "value", "value_2", "model_type", "horizon_days",
+                            "as_of_date", "fit_date"],
+    "segments": ["person_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
+                 "rfm_cell", "rfm_segment", "cluster_id", "segment_label", "segment_size", "as_of_date",
+                 "fit_date"],
+    "experiment_results": [
+        "experiment_id", "experiment_name", "variant_name", "is_control", "users", "conversions",
+        "conversion_rate", "declared_share", "observed_share", "absolute_lift", "relative_lift", "ci_lower",
+        "ci_upper", "p_value", "srm_chi2", "srm_p_value", "is_srm", "cuped_abs_lift", "cuped_rel_lift",
+        "cuped_ci_low", "cuped_ci_high", "cuped_p_value", "cuped_theta", "cuped_variance_reduction", "verdict",
+        "note", "as_of_date", "fit_date",
+    ],
+    "kpi_anomalies": ["date_day", "kpi", "market", "actual_value", "expected_value", "lower_bound",
+                      "upper_bound", "robust_z", "is_anomaly", "direction", "largest_contributor",
+                      "largest_contributor_share", "note", "as_of_date", "fit_date"],
+    "forecasts": ["date_day", "market", "metric", "forecast_value", "lower_bound", "upper_bound", "model",
+                  "note", "as_of_date", "fit_date"],
+    "budget_suggestions": [
+        "channel", "current_daily_spend", "suggested_daily_spend", "change_pct", "lower_bound", "upper_bound",
+        "expected_revenue_current", "expected_revenue_suggested", "marginal_roas", "action", "reason",
+        "confidence", "revenue_source", "total_budget", "as_of_date", "fit_date",
+    ],
+}
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def _table_exists(con, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0])
+
+
+def _as_of(as_of_date) -> pd.Timestamp:
+    if as_of_date in (None, ""):
+        raise InsufficientDataError("as_of_date is required (env AS_OF_DATE or the simulator manifest)")
+    return pd.Timestamp(as_of_date).normalize()
+
+
+def _stamp(df: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    df = df.copy()
+    df["as_of_date"] = as_of.date()
+    df["fit_date"] = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return df
+
+
+def _select(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    cols = COLUMNS[table]
+    for c in cols:
+        if c not in df.columns:
+            df[c] = None
+    return df[cols]
+
+
+def empty_table(table: str, note: str = "") -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS[table]})
+    df.attrs["note"] = note
+    return df
+
+
+def read_orders(con, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Orders of unified customers up to as_of: customer_id (person_id), date, value (net revenue, reporting)."""
+    if not _table_exists(con, "marts", "fct_orders"):
+        raise InsufficientDataError("marts.fct_orders is missing: build the warehouse (dbt build) first")
+    df = con.execute(
+        """
+        select o.person_id as customer_id, o.order_date as date, coalesce(o.net_revenue, 0)::double as value,
+               o.sales_channel as channel, o.shipping_country_code as market, o.is_cancelled
+        from marts.fct_orders o
+        where o.person_id is not null and o.order_date <= ?
+        """,
+        [as_of.date()],
+    ).df()
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+def write_table(con, table: str, df: pd.DataFrame) -> int:
+    """Replace ml.<table> with `df` (an empty frame still creates the table with its columns)."""
+    con.execute(f"create schema if not exists {ML_SCHEMA}")
+    frame = df.copy()
+    if frame.empty:
+        # typed empty table: object columns become varchar
+        frame = frame.astype({c: "object" for c in frame.columns})
+    con.register("_ml_frame", frame)
+    try:
+        con.execute(f'create or replace table {ML_SCHEMA}."{table}" as select * from _ml_frame')
+    finally:
+        con.unregister("_ml_frame")
+    return len(frame)
+
+
+# --------------------------------------------------------------------------------------------- CLV + churn
+def _clv_fit(orders: pd.DataFrame, as_of: pd.Timestamp):
+    from analytics.clv import fit_bgnbd, fit_gamma_gamma, predict, summarise_transactions
+
+    tx = orders.loc[~orders["is_cancelled"].fillna(False).astype(bool), ["customer_id", "date", "value"]]
+    if tx.empty:
+        raise InsufficientDataError("CLV: no non-cancelled orders of unified customers on or before as_of")
+    summary = summarise_transactions(tx, as_of)
+    bg = fit_bgnbd(summary)
+    gg = fit_gamma_gamma(summary)
+    return predict(summary, bg, gg, horizons=(90, 180)), bg, gg, summary
+
+
+def churn_horizon(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int = 90) -> int:
+    """The label window: `horizon_days`, shortened to a third of the history so the out-of-time split fits."""
+    history = (as_of - orders["date"].min()).days + 1
+    n = min(int(horizon_days), history // 3)
+    if n < 7:
+        raise InsufficientDataError(
+            f"churn: {history} days of order history; the out-of-time split needs at least 21 (3 x a 7-day window)"
+        )
+    return n
+
+
+def _churn(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int, model_type: str):
+    from analytics.churn import build_features, churn_quality, fit_churn_model, score_churn, time_based_split
+
+    n = churn_horizon(orders, as_of, horizon_days)
+    train, holdout = time_based_split(orders, as_of, n, channel_col="channel")
+    model = fit_churn_model(train, model_type=model_type)
+    quality = churn_quality(model, holdout)
+    channels = [c.removeprefix("channel_share_") for c in train.columns if c.startswith("channel_share_")]
+    features = build_features(orders, as_of, channel_col="channel", channels=channels)
+    return score_churn(model, features), quality, n
+
+
+def build_customer_scores(con, as_of_date, *, churn_horizon_days: int = 90, churn_model_type: str = "logistic",
+                          **_) -> pd.DataFrame:
+    """Per person: BG/NBD p_alive and expected orders, Gamma-Gamma revenue (90/180 d), churn score."""
+    as_of = _as_of(as_of_date)
+    orders = read_orders(con, as_of)
+    scores, _bg, _gg, _summary = _clv_fit(orders, as_of)
+    scores = scores.rename(columns={"customer_id": "person_id"})
+    try:
+        churn, _quality, n = _churn(orders, as_of, churn_horizon_days, churn_model_type)
+        scores = scores.merge(churn.rename(columns={"customer_id": "person_id"}), on="person_id", how="left")
+        scores["churn_horizon_days"] = n
+    except InsufficientDataError as exc:
+        scores["churn_score"] = np.nan
+        scores["churn_horizon_days"] = None
+        scores.attrs["note"] = f"churn not scored: {exc}"
+    return _select(_stamp(scores, as_of), "customer_scores")
+
+
+def build_clv_model_params(con, as_of_date, **_) -> pd.DataFrame:
+    """BG/NBD and Gamma-Gamma parameters with standard errors, log-likelihood and the fit date."""
+    as_of = _as_of(as_of_date)
+    _scores, bg, gg, summary = _clv_fit(read_orders(con, as_of), as_of)
+    rows = []
+    for name, fit in (("bgnbd", bg), ("gamma_gamma", gg)):
+        d = fit.as_dict() if hasattr(fit, "as_dict") else {}
+        ses = getattr(fit, "std_errors", None) or d.get("std_errors") or {}
+        for p, v in fit.params.items():
+            rows.append({
+                "model": name, "parameter": p, "value": float(v),
+                "std_error": float(ses.get(p)) if isinstance(ses, dict) and ses.get(p) is not None else None,
+                "log_likelihood": float(getattr(fit, "log_likelihood", np.nan)),
+                "n_customers": int(getattr(fit, "n_customers", len(summary)) or len(summary)),
+                "converged": bool(getattr(fit, "converged", True)),
+                "note": str(getattr(fit, "message", "") or ""),
+            })
+    return _select(_stamp(pd.DataFrame(rows), as_of), "clv_model_params")
+
+
+def build_churn_model_quality(con, as_of_date, *, churn_horizon_days: int = 90, churn_model_type: str = "logistic",
+                              **_) -> pd.DataFrame:
+    """Long table: metrics (AUC, base rate, Brier, log loss), calibration bins, permutation importances."""
+    as_of = _as_of(as_of_date)
+    _scores, q, n = _churn(read_orders(con, as_of), as_of, churn_horizon_days, churn_model_type)
+    rows = [{"section": "metric", "name": r.metric, "value": float(r.value)} for r in q.metrics.itertuples()]
+    rows += [{"section": "calibration", "name": "bin", "bin": int(r.bin), "n": int(r.n),
+              "value": float(r.mean_predicted), "value_2": float(r.observed_rate)} for r in q.calibration.itertuples()]
+    rows += [{"section": "feature_importance", "name": r.feature, "value": float(r.importance_mean),
+              "value_2": float(r.importance_std)} for r in q.feature_importance.itertuples()]
+    df = pd.DataFrame(rows)
+    df["model_type"] = churn_model_type
+    df["horizon_days"] = n
+    return _select(_stamp(df, as_of), "churn_model_quality")
+
+
+# --------------------------------------------------------------------------------------------- segments
+def build_segments(con, as_of_date, *, k: int = 5, **_) -> pd.DataFrame:
+    """RFM scores and named RFM segment, plus K-means (standardised RFM + channel mix + market) labels."""
+    from analytics.segments import kmeans_segments, rfm_from_orders, rfm_scores
+
+    as_of = _as_of(as_of_date)
+    orders = read_orders(con, as_of)
+    orders = orders.loc[~orders["is_cancelled"].fillna(False).astype(bool)]
+    if orders.empty:
+        raise InsufficientDataError("segments: no orders of unified customers on or before as_of")
+    rfm = rfm_scores(rfm_from_orders(orders, as_of))
+    share = pd.crosstab(orders["customer_id"], orders["channel"], normalize="index").add_prefix("channel_share_")
+    market = orders.groupby("customer_id")["market"].agg(lambda s: s.mode().iat[0] if s.notna().any() else "unknown")
+    top_markets = market.value_counts().index[:5]
+    mk = pd.get_dummies(market.where(market.isin(top_markets), "other"), prefix="market").astype(float)
+    feats = rfm.set_index("customer_id").join(share).join(mk).reset_index()
+    k_eff = min(k, max(1, len(feats) // 10))
+    if k_eff < 2:
+        raise InsufficientDataError(f"segments: {len(feats)} customers; K-means needs at least 20")
+    clusters = kmeans_segments(feats, k=k_eff)
+    out = rfm.merge(clusters.assignments, on="customer_id", how="left")
+    out["segment_size"] = out.groupby("cluster_id")["customer_id"].transform("size")
+    out = out.rename(columns={"customer_id": "person_id", "segment": "rfm_segment"})
+    return _select(_stamp(out, as_of), "segments")
+
+
+# --------------------------------------------------------------------------------------------- experiments
+def experiment_units(con, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One row per assigned unit: experiment, variant, converted (Shopify order from assignment to end/as_of),
+    pre-period revenue (orders before the experiment start) via the identity map's person_id."""
+    for t in ("stg_experiments__assignments", "stg_experiments__experiments", "stg_experiments__variants"):
+        if not _table_exists(con, "staging", t):
+            raise InsufficientDataError(f"experiments: staging.{t} is missing")
+    return con.execute(
+        """
+        with asg as (
+            select a.experiment_id, v.variant_name as variant,
+                   coalesce(a.anonymous_id, a.login_user_id) as unit_id,
+                   min(a.assigned_at) as assigned_at,
+                   any_value(a.anonymous_id) as anonymous_id, any_value(a.login_user_id) as login_user_id
+            from staging.stg_experiments__assignments a
+            join staging.stg_experiments__variants v using (variant_id)
+            where a.assigned_at::date <= ?
+            group by all
+        ),
+        ids as (
+            select identifier_type, identifier, person_id from marts.dim_customer_identifiers
+            where identifier_type in ('cookie', 'app_instance', 'login_user_id')
+        ),
+        unit as (
+            select asg.*, e.started_at, least(coalesce(e.ended_at, ?::timestamp), ?::timestamp) as window_end,
+                   coalesce(l.person_id, c.person_id) as person_id
+            from asg
+            join staging.stg_experiments__experiments e using (experiment_id)
+            left join ids l on l.identifier_type = 'login_user_id' and l.identifier = asg.login_user_id
+            left join ids c on c.identifier_type in ('cookie', 'app_instance') and c.identifier = asg.anonymous_id
+            qualify row_number() over (partition by asg.experiment_id, asg.unit_id order by l.person_id nulls last,
+                                       c.person_id nulls last) = 1
+        )
+        select u.experiment_id, u.variant, u.unit_id,
+               coalesce(bool_or(o.sales_channel = 'shopify' and o.ordered_at >= u.assigned_at
+                                and o.ordered_at <= u.window_end), false)::int as converted,
+               coalesce(sum(case when o.order_date < u.started_at::date then o.net_revenue end), 0)::double
+                   as pre_revenue
+        from unit u
+        left join marts.fct_orders o on o.person_id = u.person_id
+        group by all
+        """,
+        [as_of.date(), as_of + pd.Timedelta(days=1), as_of + pd.Timedelta(days=1)],
+    ).df()
+
+
+def build_experiment_results(con, as_of_date, *, alpha: float = 0.05, **_) -> pd.DataFrame:
+    """Per experiment x variant: rates, lift, Newcombe CI, z-test p, SRM chi-square, CUPED, verdict."""
+    from analytics.experiments import analyse_experiments
+
+    as_of = _as_of(as_of_date)
+    units = experiment_units(con, as_of)
+    if units.empty:
+        raise InsufficientDataError("experiments: no assignments on or before as_of")
+    variants = con.execute(
+        "select experiment_id, variant_name as variant, is_control, traffic_share from staging.stg_experiments__variants"
+    ).df()
+    res = analyse_experiments(units, variants, covariate_col="pre_revenue", alpha=alpha)
+    names = con.execute("select experiment_id, experiment_name from staging.stg_experiments__experiments").df()
+    res = res.merge(names, on="experiment_id", how="left").rename(columns={
+        "variant": "variant_name", "abs_lift": "absolute_lift", "rel_lift": "relative_lift",
+        "ci_low": "ci_lower", "ci_high": "ci_upper",
+    })
+    return _select(_stamp(res, as_of), "experiment_results")
+
+
+# --------------------------------------------------------------------------------------------- KPIs
+def kpi_components(con, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Daily KPI per market x channel: net_revenue and orders (sales channel) from fct_orders, spend (ad channel)
+    from fct_ad_performance_daily. Columns date, kpi, market, channel, value."""
+    parts = [con.execute(
+        """
+        select order_date as date, 'net_revenue' as kpi, shipping_country_code as market, sales_channel as channel,
+               sum(net_revenue)::double as value
+        from marts.fct_orders where order_date <= ? group by all
+        union all
+        select order_date, 'orders', shipping_country_code, sales_channel, count(*)::double
+        from marts.fct_orders where order_date <= ? and not coalesce(is_cancelled, false) group by all
+        """, [as_of.date(), as_of.date()]).df()]
+    if _table_exists(con, "marts", "fct_ad_performance_daily"):
+        parts.append(con.execute(
+            """
+            select date_day as date, 'spend' as kpi, country_code as market, channel, sum(spend)::double as value
+            from marts.fct_ad_performance_daily where date_day <= ? group by all
+            """, [as_of.date()]).df())
+    df = pd.concat(parts, ignore_index=True)
+    df["market"] = df["market"].fillna("unknown")
+    df["channel"] = df["channel"].fillna("unknown")
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+def _zero_filled(daily: pd.DataFrame, series_cols: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
+    """Every series on the full calendar up to as_of, missing days = 0 (no orders / no spend that day)."""
+    start = daily["date"].min()
+    cal = pd.DataFrame({"date": pd.date_range(start, as_of, freq="D")})
+    keys = daily[series_cols].drop_duplicates()
+    grid = keys.merge(cal, how="cross")
+    out = grid.merge(daily, on=[*series_cols, "date"], how="left")
+    out["value"] = out["value"].fillna(0.0)
+    return out
+
+
+def build_kpi_anomalies(con, as_of_date, *, threshold: float = 3.5, **_) -> pd.DataFrame:
+    """Per day x KPI x market (and market = 'ALL' for the total): actual, expected, band, flag; on flagged
+    total days the market/channel that moved most."""
+    from analytics.anomalies import detect_anomalies, largest_contributors
+
+    as_of = _as_of(as_of_date)
+    comp = kpi_components(con, as_of)
+    if comp.empty:
+        raise InsufficientDataError("kpi_anomalies: no orders or spend on or before as_of")
+    by_market = comp.groupby(["kpi", "market", "date"], as_index=False)["value"].sum()
+    total = comp.groupby(["kpi", "date"], as_index=False)["value"].sum().assign(market="ALL")
+    daily = _zero_filled(pd.concat([total, by_market], ignore_index=True), ["kpi", "market"], as_of)
+    flagged = detect_anomalies(daily, series_cols=["kpi", "market"], threshold=threshold)
+    flagged["largest_contributor"] = None
+    flagged["largest_contributor_share"] = np.nan
+    for kpi, comp_k in comp.groupby("kpi"):
+        dates = flagged.loc[(flagged["kpi"] == kpi) & (flagged["market"] == "ALL") & flagged["is_anomaly"].fillna(False)
+                            .astype(bool), "date"]
+        if dates.empty:
+            continue
+        contrib = largest_contributors(comp_k.drop(columns="kpi"), ["market", "channel"], dates=list(dates),
+                                       threshold=threshold)
+        top = contrib.loc[contrib["is_largest_contributor"].astype(bool)]
+        for r in top.itertuples():
+            m = (flagged["kpi"] == kpi) & (flagged["market"] == "ALL") & (flagged["date"] == r.date)
+            flagged.loc[m, "largest_contributor"] = f"{r.market} / {r.channel}"
+            flagged.loc[m, "largest_contributor_share"] = float(getattr(r, "share", np.nan))
+    out = flagged.rename(columns={"date": "date_day", "value": "actual_value", "expected": "expected_value",
+                                  "lower": "lower_bound", "upper": "upper_bound"})
+    out["date_day"] = pd.to_datetime(out["date_day"]).dt.date
+    return _select(_stamp(out, as_of), "kpi_anomalies")
+
+
+def build_forecasts(con, as_of_date, *, horizon_days: int = 30, top_markets: int = 5, **_) -> pd.DataFrame:
+    """30-day Holt-Winters forecast with 95% interval of net revenue and spend, in total ('ALL') and for the
+    `top_markets` largest markets by net revenue."""
+    from analytics.anomalies import forecast_by_series
+
+    as_of = _as_of(as_of_date)
+    comp = kpi_components(con, as_of)
+    comp = comp.loc[comp["kpi"].isin(["net_revenue", "spend"])]
+    if comp.empty:
+        raise InsufficientDataError("forecasts: no net revenue or spend on or before as_of")
+    # the largest markets by net revenue get their own forecast (each Holt-Winters fit + simulation costs ~1-2 s)
+    rev = comp.loc[comp["kpi"] == "net_revenue"].groupby("market")["value"].sum().sort_values(ascending=False)
+    markets = list(rev.index[:top_markets])
+    by_market = (comp.loc[comp["market"].isin(markets)]
+                 .groupby(["kpi", "market", "date"], as_index=False)["value"].sum())
+    total = comp.groupby(["kpi", "date"], as_index=False)["value"].sum().assign(market="ALL")
+    # every series runs to as_of (missing days are zero, not unknown)
+    daily = _zero_filled(pd.concat([total, by_market], ignore_index=True), ["kpi", "market"], as_of)
+    fc = forecast_by_series(daily, ["kpi", "market"], horizon_days=horizon_days)
+    out = fc.rename(columns={"date": "date_day", "kpi": "metric", "forecast": "forecast_value",
+                             "lower": "lower_bound", "upper": "upper_bound"})
+    out["date_day"] = pd.to_datetime(out["date_day"]).dt.date
+    return _select(_stamp(out, as_of), "forecasts")
+
+
+# --------------------------------------------------------------------------------------------- budget
+def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None) -> tuple[pd.DataFrame, str]:
+    """Daily spend (fct_ad_performance_daily) and attributed revenue per paid channel.
+
+    Revenue source, first available: fct_attribution model shapley, markov, then last_non_direct (rule-based,
+    platform-independent: the warehouse's own touchpoints, not platform-reported conversions)."""
+    if not _table_exists(con, "marts", "fct_ad_performance_daily"):
+        raise InsufficientDataError("budget: marts.fct_ad_performance_daily is missing")
+    spend = con.execute(
+        "select channel, date_day as date, sum(spend)::double as spend from marts.fct_ad_performance_daily "
+        "where date_day <= ? group by all", [as_of.date()]).df()
+    source = "none"
+    rev = pd.DataFrame(columns=["channel", "date", "revenue"])
+    if _table_exists(con, "marts", "fct_attribution"):
+        models = {r[0] for r in con.execute("select distinct model from marts.fct_attribution").fetchall()}
+        for m in ("shapley", "markov", "last_non_direct", "last_touch"):
+            if m in models:
+                source = f"fct_attribution:{m}"
+                rev = con.execute(
+                    "select channel, conversion_date as date, sum(attributed_revenue)::double as revenue "
+                    "from marts.fct_attribution where model = ? and conversion_date <= ? group by all",
+                    [m, as_of.date()]).df()
+                break
+    if spend.empty:
+        raise InsufficientDataError("budget: no ad spend on or before as_of")
+    daily = spend.merge(rev, on=["channel", "date"], how="left").fillna({"revenue": 0.0})
+    daily["date"] = pd.to_datetime(daily["date"])
+    if lookback_days:
+        daily = daily.loc[daily["date"] > as_of - pd.Timedelta(days=lookback_days)]
+    return daily, source
+
+
+def threshold_holds(con) -> list[dict]:
+    """Brand rules from marts.fct_threshold_breaches (if built): a channel over its threshold is cut."""
+    if not _table_exists(con, "marts", "fct_threshold_breaches"):
+        return []
+    br = con.execute("select * from marts.fct_threshold_breaches").df()
+    holds = []
+    for r in br.to_dict("records"):
+        ch = r.get("channel")
+        if not ch:
+            continue
+        where = f" in {r['market']}" if r.get("market") else ""
+        holds.append({"channel": ch, "action": "cut",
+                      "reason": f"{r.get('metric', 'threshold')} over threshold{where} "
+                                f"({r.get('metric_value')} > {r.get('threshold')}): cut to lower bound"})
+    return holds
+
+
+def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = None, max_change: float = 0.30,
+                             objective: str = "revenue", holds: list | None = None, **_) -> pd.DataFrame:
+    """Per paid channel: adstock + Hill curve fitted on daily spend vs attributed revenue; allocation of the
+    total budget (default: the last 30 days' mean daily spend) within ±max_change and the brand's holds."""
+    from analytics.budget import fit_response_curves, optimise_allocation
+
+    as_of = _as_of(as_of_date)
+    daily, source = attributed_daily(con, as_of)
+    curves = fit_response_curves(daily, by=("channel",), current_window_days=30)
+    if not curves:
+        raise InsufficientDataError(f"budget: no channel could be fitted ({getattr(curves, 'skipped', {})})")
+    rules = list(threshold_holds(con)) + list(holds or [])
+    alloc = optimise_allocation(curves, total_budget, holds=rules or None, max_change=max_change,
+                                objective=objective, key_names=("channel",))
+    out = alloc.reset_index() if "channel" not in alloc.columns else alloc.copy()
+    if "channel" not in out.columns:
+        out = out.rename(columns={out.columns[0]: "channel"})
+    out["revenue_source"] = source
+    out["total_budget"] = float(out["suggested_daily_spend"].sum())
+    out.attrs["curves"] = curves
+    out.attrs["skipped"] = json.dumps(getattr(curves, "skipped", {}), default=str)
+    return _select(_stamp(out, as_of), "budget_suggestions")
+
+
+BUILDERS = {
+    "customer_scores": build_customer_scores,
+    "clv_model_params": build_clv_model_params,
+    "churn_model_quality": build_churn_model_quality,
+    "segments": build_segments,
+    "experiment_results": build_experiment_results,
+    "kpi_anomalies": build_kpi_anomalies,
+    "forecasts": build_forecasts,
+    "budget_suggestions": build_budget_suggestions,
+}
+
+
+def run_builder(con, table: str, as_of_date, **config) -> tuple[pd.DataFrame, str]:
+    """Build one table; on InsufficientDataError return the empty table and the message (never raises it)."""
+    try:
+        df = BUILDERS[table](con, as_of_date, **config)
+        return df, str(df.attrs.get("note", ""))
+    except InsufficientDataError as exc:
+        return empty_table(table, str(exc)), str(exc)
+
+
+__all__ = ["BUILDERS", "COLUMNS", "ML_SCHEMA", "empty_table", "run_builder", "write_table"]
