@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-cap", type=float, default=None, metavar="MINUTES",
                         help="stop a generate/ingest step after this long (recorded as not measured, with its memory "
                              "trajectory so far)")
+    parser.add_argument("--memory-cap", type=float, default=None, metavar="MB",
+                        help="stop a step whose RSS exceeds this (protects a shared machine; recorded with its peak)")
     parser.add_argument("--journeys", type=int, default=None, help="attribution bench journeys (default its own)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a threshold FAILs")
     args = parser.parse_args(argv)
@@ -58,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             entry = ingestion.run_scale(scale, seed=args.seed, people=args.people, days=args.days,
                                         faults=not args.no_faults, reuse_store=args.reuse_store, keep=args.keep,
                                         sources=args.sources,
-                                        time_cap=args.time_cap * 60 if args.time_cap else None)
+                                        time_cap=args.time_cap * 60 if args.time_cap else None,
+                                        memory_cap_mb=args.memory_cap)
             runs[entry["label"]] = entry
             # write after every scale so a long large run never loses the demo numbers
             results = ingestion.finish(runs, say=print if scale == args.scales[-1] else (lambda *_: None))

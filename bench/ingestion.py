@@ -241,13 +241,14 @@ def _store_matches(store: Path, scale: str, seed: int, people: Optional[int], da
             and m.get("days") == (days or want_days))
 
 
-def run_step_monitored(name: str, func, time_cap: Optional[float] = None, sample_every: float = 5.0,
-                       **kwargs: Any) -> tuple[Any, dict]:
-    """`bench.measure.run_step` plus a parent-side RSS sampler and an optional time cap.
+def run_step_monitored(name: str, func, time_cap: Optional[float] = None, memory_cap_mb: Optional[float] = None,
+                       sample_every: float = 5.0, **kwargs: Any) -> tuple[Any, dict]:
+    """`bench.measure.run_step` plus a parent-side RSS sampler and optional time / memory caps.
 
-    The sampler gives a memory trajectory (useful when a step is stopped). At the cap the child gets SIGINT, which
+    The sampler gives a memory trajectory (useful when a step is stopped). At a cap the child gets SIGINT, which
     `measure._child` turns into a failed result carrying its peak RSS; if it does not answer within a minute it is
-    killed and the sampled peak is reported instead."""
+    killed and the sampled peak is reported instead. The memory cap protects a shared machine from a step that
+    would grow without bound (set it above the threshold you want to judge)."""
     import signal
     import threading
 
@@ -265,7 +266,7 @@ def run_step_monitored(name: str, func, time_cap: Optional[float] = None, sample
     peak = 0.0
     trajectory: list[list[float]] = []
     last_kept = -1e9
-    capped = False
+    capped = None
     while thread.is_alive():
         thread.join(sample_every)
         elapsed = time.perf_counter() - started
@@ -286,8 +287,12 @@ def run_step_monitored(name: str, func, time_cap: Optional[float] = None, sample
             if elapsed - last_kept >= 60:
                 trajectory.append([round(elapsed), round(rss)])
                 last_kept = elapsed
-        if time_cap and elapsed > time_cap and not capped and child is not None:
-            capped = True
+        if child is not None and capped is None:
+            if time_cap and elapsed > time_cap:
+                capped = f"stopped at the time cap of {time_cap:.0f} s"
+            elif memory_cap_mb and peak > memory_cap_mb:
+                capped = f"stopped at the memory cap: RSS {peak:,.0f} MB > {memory_cap_mb:,.0f} MB after {elapsed:.0f} s"
+        if capped:
             try:
                 child.send_signal(signal.SIGINT)
             except psutil.Error:
@@ -303,19 +308,21 @@ def run_step_monitored(name: str, func, time_cap: Optional[float] = None, sample
     step = box.get("step")
     if step is None:
         step = StepResult(name=name, seconds=round(time.perf_counter() - started, 3), peak_rss_mb=round(peak, 1),
-                          ok=False, error="killed at the time cap")
+                          ok=False, error="killed")
+    trajectory.append([round(time.perf_counter() - started), round(peak)])
     monitor = {"sampled_peak_rss_mb": round(peak, 1), "trajectory_s_mb": trajectory, "time_cap_s": time_cap,
-               "stopped_at_cap": capped}
+               "memory_cap_mb": memory_cap_mb, "stopped_at_cap": capped}
     if capped:
         step.ok = False
-        step.error = f"stopped at the time cap of {time_cap:.0f} s" + (f" ({step.error.splitlines()[0]})"
-                                                                       if step.error else "")
+        step.peak_rss_mb = max(step.peak_rss_mb, round(peak, 1))
+        step.error = capped + (f" ({step.error.splitlines()[0]})" if step.error else "")
     return step, monitor
 
 
 def run_scale(scale: str, seed: int = 42, people: Optional[int] = None, days: Optional[int] = None,
               faults: bool = True, reuse_store: bool = False, keep: bool = False,
-              sources: Optional[list[str]] = None, time_cap: Optional[float] = None, say=print) -> dict:
+              sources: Optional[list[str]] = None, time_cap: Optional[float] = None,
+              memory_cap_mb: Optional[float] = None, say=print) -> dict:
     label = label_for(scale, people, days)
     base = DATA_ROOT / label
     store, truth, warehouse = base / "sim", base / "truth", base / "warehouse.duckdb"
@@ -331,7 +338,8 @@ def run_scale(scale: str, seed: int = 42, people: Optional[int] = None, days: Op
     else:
         say(f"[{label}] generate ({scale}, seed {seed}{f', {people} people' if people else ''}"
             f"{f', {days} days' if days else ''}) -> {store}")
-        step, monitor = run_step_monitored("generate", generate_step, time_cap=time_cap, scale=scale, seed=seed,
+        step, monitor = run_step_monitored("generate", generate_step, time_cap=time_cap,
+                                           memory_cap_mb=memory_cap_mb, scale=scale, seed=seed,
                                            out_dir=str(store), truth_dir=str(truth), people=people, days=days,
                                            log_file=str(base / "generate.log"))
         entry["generate"] = vars(step)
@@ -349,7 +357,8 @@ def run_scale(scale: str, seed: int = 42, people: Optional[int] = None, days: Op
         elif path.exists():
             path.unlink()
     say(f"[{label}] ingest every source -> {warehouse} (faults {'on' if faults else 'off'})")
-    step, monitor = run_step_monitored("ingest", ingest_step, time_cap=time_cap, store=str(store),
+    step, monitor = run_step_monitored("ingest", ingest_step, time_cap=time_cap, memory_cap_mb=memory_cap_mb,
+                                       store=str(store),
                                        warehouse=str(warehouse), faults=faults, sources=sources)
     entry["ingest"] = vars(step)
     entry["ingest_monitor"] = monitor
@@ -662,10 +671,18 @@ def check_thresholds(results: dict, thresholds: dict) -> list[dict]:
 
     for label, e in sorted(runs.items()):
         if not _ok(e):
-            capped = any((e.get(m) or {}).get("stopped_at_cap") for m in ("generate_monitor", "ingest_monitor"))
-            checks.append({"check": f"{label}: benchmark completed", "value": "stopped at time cap" if capped
-                           else "failed", "op": "==", "limit": "completed",
-                           "result": "NOT MEASURED (time cap)" if capped else "FAIL", "other_basis": ""})
+            limits = thresholds.get("scales", {}).get(label, {})
+            why = "failed"
+            for step in ("generate", "ingest"):
+                cap = (e.get(f"{step}_monitor") or {}).get("stopped_at_cap")
+                if not cap:
+                    continue
+                why = cap
+                if "memory cap" in cap and f"{step}_peak_rss_mb_max" in limits:
+                    add(f"{label}: {step} peak RSS MB (stopped at the memory cap, still growing)",
+                        (e[step]["peak_rss_mb"], ""), "<=", limits[f"{step}_peak_rss_mb_max"])
+            checks.append({"check": f"{label}: benchmark completed", "value": why, "op": "==", "limit": "completed",
+                           "result": "NOT MEASURED (time cap)" if "time cap" in why else "FAIL", "other_basis": ""})
             continue
         out = e["ingest"]["output"]
         gen = e["generate"]

@@ -117,8 +117,11 @@ def build_source(name: str, simulator_url: Optional[str] = None, manifest: Optio
     else:
         kwargs[spec.location_key] = f"{simulator_url}/{name}"
     if spec.date_ranged and manifest:
-        kwargs["start_date"] = manifest.get("start_date")
-        kwargs["end_date"] = manifest.get("as_of_date")
+        # report days are in each account's time zone: ask for one day more on each side of the store's UTC window
+        from datetime import date, timedelta
+
+        kwargs["start_date"] = (date.fromisoformat(manifest["start_date"]) - timedelta(days=2)).isoformat()
+        kwargs["end_date"] = (date.fromisoformat(manifest["as_of_date"]) + timedelta(days=1)).isoformat()
     return factory(**kwargs)
 
 
@@ -198,8 +201,10 @@ def _schema_columns(pipeline: Any) -> dict[str, set[str]]:
 # ----------------------------------------------------------------------------------------------------------------------
 # Reconciliation
 # ----------------------------------------------------------------------------------------------------------------------
-def reconcile(warehouse: Path, names: list[str], manifest: Optional[dict]) -> dict[str, list[dict]]:
-    """Per source and resource: served (simulator store distinct keys) -> landed (rows) -> rejected."""
+def reconcile(warehouse: Path, names: list[str], manifest: Optional[dict],
+              skipped: Optional[dict[str, dict[str, int]]] = None) -> dict[str, list[dict]]:
+    """Per source and resource: served (simulator store distinct keys) -> landed (rows) -> rejected, plus values
+    skipped on purpose (FX `N/A` cells). `landed + rejected + skipped == served` when nothing is lost."""
     import duckdb
 
     from pipelines.sources import get
@@ -227,7 +232,8 @@ def reconcile(warehouse: Path, names: list[str], manifest: Optional[dict]) -> di
                 landed = (con.execute(f'select count(*) from "{spec.dataset}"."{res}"').fetchone()[0]
                           if (spec.dataset, res) in tables else 0)
                 rows.append({"resource": res, "served": served_by.get((name, res)), "landed": landed,
-                             "rejected": rejected_by.get(res, 0)})
+                             "rejected": rejected_by.get(res, 0),
+                             "skipped": (skipped or {}).get(name, {}).get(res, 0)})
             out[name] = rows
     finally:
         con.close()
@@ -339,7 +345,9 @@ def run_ingestion(sources: Optional[list[str]] = None, warehouse: Optional[str |
         "warehouse": str(wh), "pipelines_dir": str(pipelines_dir(wh)), "store": str(st) if simulated else None,
         "as_of_date": (manifest or {}).get("as_of_date"), "seconds": round(time.perf_counter() - started, 2),
         "sources": {r["source"]: r for r in results}, "simulator": server_stats,
-        "reconciliation": reconcile(wh, names, manifest),
+        "reconciliation": reconcile(wh, names, manifest, skipped={
+            r["source"]: {res: sum(n for what, n in counts.items() if what.endswith("skipped"))
+                          for res, counts in r["notes"].items()} for r in results}),
     }
     return summary
 
@@ -349,20 +357,20 @@ def run_ingestion(sources: Optional[list[str]] = None, warehouse: Optional[str |
 # ----------------------------------------------------------------------------------------------------------------------
 def format_summary(summary: dict) -> str:
     lines = []
-    header = f"{'source':<12} {'resource':<20} {'served':>10} {'landed':>10} {'rejected':>9}  check"
+    header = f"{'source':<12} {'resource':<20} {'served':>10} {'landed':>10} {'rejected':>9} {'skipped':>8}  check"
     lines += [header, "-" * len(header)]
     for name, rows in summary["reconciliation"].items():
         for row in rows:
             served = row["served"]
             if served is None:
                 check = ""
-            elif row["landed"] + row["rejected"] == served:
+            elif row["landed"] + row["rejected"] + row["skipped"] == served:
                 check = "ok"
             else:
-                check = f"diff {row['landed'] + row['rejected'] - served:+,}"
+                check = f"diff {row['landed'] + row['rejected'] + row['skipped'] - served:+,}"
             served_text = f"{served:,}" if served is not None else "-"
             lines.append(f"{name:<12} {row['resource']:<20} {served_text:>10} {row['landed']:>10,} "
-                         f"{row['rejected']:>9,}  {check}")
+                         f"{row['rejected']:>9,} {row['skipped']:>8,}  {check}")
     notes = []
     for name, result in summary["sources"].items():
         for table, cols in result["new_columns"].items():

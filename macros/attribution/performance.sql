@@ -109,3 +109,42 @@
     cast({{ safe_ratio(q ~ 'orders', q ~ 'sessions') }} as {{ dbt.type_float() }}) as session_conversion_rate,
     cast({{ safe_ratio(q ~ 'platform_conversions', q ~ 'orders') }} as {{ dbt.type_float() }}) as platform_overcount_ratio
 {%- endmacro %}
+
+{#-
+    The attribution model single-model summaries report (fct_creator_performance, fct_content_performance,
+    the cohort and threshold marts default to it): var('attribution_reporting_model'), default
+    'time_decay'. A data-driven model falls back to 'linear' until the Python asset has written its
+    credits (the model column of those marts always says which model was used).
+-#}
+{% macro reporting_attribution_model() -%}
+    {%- set requested = var('attribution_reporting_model', 'time_decay') -%}
+    {%- if requested in attribution_data_driven_models()
+          and existing_source_relation('ml', 'attribution_channel_set_credits') is none -%}
+        {{ return('linear') }}
+    {%- endif -%}
+    {{ return(requested) }}
+{%- endmacro %}
+
+{#-
+    Measures and ratios of the creator / content marts from summed columns: engagement rate =
+    engagements / reach; ROAS = attributed revenue / creator fees; CPA = fees / attributed orders;
+    contribution margin = attributed contribution before ad spend − fees.
+-#}
+{% macro creator_performance_columns(qualifier=none) -%}
+    {%- set q = (qualifier ~ '.') if qualifier else '' -%}
+    cast({{ q }}creator_fees as {{ type_money() }}) as creator_fees,
+    cast({{ q }}posts as {{ dbt.type_bigint() }}) as posts,
+    cast({{ q }}reach as {{ dbt.type_bigint() }}) as reach,
+    cast({{ q }}engagements as {{ dbt.type_bigint() }}) as engagements,
+    cast({{ q }}video_views as {{ dbt.type_bigint() }}) as video_views,
+    cast({{ q }}sessions as {{ dbt.type_bigint() }}) as sessions,
+    cast({{ q }}code_redemptions as {{ dbt.type_bigint() }}) as code_redemptions,
+    cast({{ q }}attributed_orders as {{ dbt.type_float() }}) as attributed_orders,
+    cast({{ q }}attributed_new_customers as {{ dbt.type_float() }}) as attributed_new_customers,
+    cast({{ q }}attributed_revenue as {{ type_money() }}) as attributed_revenue,
+    cast({{ q }}attributed_contribution_before_ad_spend as {{ type_money() }}) as attributed_contribution_before_ad_spend,
+    cast({{ q }}attributed_contribution_before_ad_spend - {{ q }}creator_fees as {{ type_money() }}) as contribution_margin,
+    cast({{ safe_ratio(q ~ 'engagements', q ~ 'reach') }} as {{ dbt.type_float() }}) as engagement_rate,
+    cast({{ safe_ratio(q ~ 'attributed_revenue', q ~ 'creator_fees') }} as {{ dbt.type_float() }}) as return_on_ad_spend,
+    cast({{ safe_ratio(q ~ 'creator_fees', q ~ 'attributed_orders') }} as {{ type_money() }}) as cost_per_acquisition
+{%- endmacro %}

@@ -168,7 +168,7 @@ def resolve_subject(con, emails: list[str], salt: str) -> Subject:
                 [person_ids],
             ).fetchall()
             for identifier_type, identifier in rows:
-                if identifier_type == "email":
+                if identifier_type in ("email", "amazon_buyer_id"):  # both hashed with hash_email
                     subject.email_hashes.add(identifier)
                 elif identifier_type == "phone":
                     subject.phone_hashes.add(identifier)

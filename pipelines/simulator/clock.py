@@ -41,11 +41,13 @@ class SimCalendar:
 
     # --- scalar formatting (hot paths of the renderers) -------------------------------------------------------
     def _day_str(self, day: int) -> str:
-        cache = self.__dict__.setdefault("_day_cache", {})
-        text = cache.get(day)
-        if text is None:
-            text = cache[day] = (self.start_date + timedelta(days=day)).isoformat()
-        return text
+        try:
+            return self._day_cache[day]
+        except (AttributeError, KeyError):
+            if "_day_cache" not in self.__dict__:
+                object.__setattr__(self, "_day_cache", {})
+            text = self._day_cache[day] = (self.start_date + timedelta(days=day)).isoformat()
+            return text
 
     def fmt_date(self, day: int) -> str:
         return self._day_str(int(day))

@@ -67,9 +67,9 @@ class MessLedger:
         base = self._bases.get((resource, kind))
         if base is None:
             base = self._bases[(resource, kind)] = combine(self.seed, zlib.crc32(f"{resource}|{kind}".encode()))
-        h = mix64(base ^ zlib.crc32(key.encode()) ^ (len(key) << 40) ^ (zlib.adler32(key.encode()) << 20))
-        g = mix64(h ^ 0x9E3779B97F4A7C15)
-        return (h >> 11) / 9007199254740992.0, (g >> 11) / 9007199254740992.0
+        raw = key.encode()
+        h = mix64(base ^ zlib.crc32(raw) ^ (len(raw) << 40) ^ (zlib.adler32(raw) << 20))
+        return (h >> 11) / 9007199254740992.0, ((h * 0x9E3779B97F4A7C15) & ((1 << 64) - 1) >> 11) / 9007199254740992.0
 
     def count(self, category: str, key: str, n: int = 1) -> None:
         self.counts[category][key] += n

@@ -825,6 +825,13 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # a client that hung up (e.g. a retry after its timeout) is not a server error
+        super().handle_error(request, client_address)
+
 
 class ServerHandle:
     """Callable that stops the server; also exposes `base_url`, `stats()` and `app`."""

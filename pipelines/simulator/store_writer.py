@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-COMPRESSLEVEL = 5
+COMPRESSLEVEL = 1  # fast; files are re-read by the server and the loaders, not archived
 
 
 try:  # orjson ships with dlt (a pinned dependency); both encoders are deterministic

@@ -525,7 +525,7 @@ def write_store(out_dir: str | Path, days: int = 8, seed: int = 0, mess: bool = 
     csv_text, fx_rows, fx_na = world.fx_csv()
     (out / "fx").mkdir(parents=True, exist_ok=True)
     (out / "fx" / "eurofxref-hist.csv").write_text(csv_text)
-    resources["fx/rates"] = {"rows": fx_rows, "distinct_keys": fx_rows}
+    resources["fx/rates"] = {"rows": fx_rows + fx_na, "distinct_keys": fx_rows + fx_na}  # like the generator: every cell
     manifest = {"seed": seed, "scale": "fixture", "scenario": "ingestion-fixture", "start_date": START.isoformat(),
                 "as_of_date": (START + timedelta(days=days - 1)).isoformat(), "days": days, "resources": resources,
                 "web_event_files": len(world.web_lines)}

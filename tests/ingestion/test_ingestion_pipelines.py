@@ -25,7 +25,7 @@ def test_every_source_lands_all_served_records_as_rows_or_rejects(full_load: dic
         for row in rows:
             key = f"{source}/{row['resource']}"
             assert key in manifest_resources, f"{key} landed but the store has no such resource"
-            assert row["landed"] + row["rejected"] == row["served"], row | {"source": source}
+            assert row["landed"] + row["rejected"] + row["skipped"] == row["served"], row | {"source": source}
             checked += 1
     assert checked == len(manifest_resources)
 
@@ -140,7 +140,7 @@ def next_day_load(full_load: dict, store_factory, tmp_path_factory) -> dict:
 def test_next_day_incremental_load_equals_fresh_load(full_load: dict, next_day_load: dict) -> None:
     for source, rows in next_day_load["summary"]["reconciliation"].items():
         for row in rows:
-            assert row["landed"] + row["rejected"] == row["served"], (source, row)
+            assert row["landed"] + row["rejected"] + row["skipped"] == row["served"], (source, row)
     for dataset in ALL_DATASETS:
         assert table_contents(next_day_load["warehouse"], dataset) == table_contents(full_load["warehouse"], dataset), \
             dataset
@@ -259,7 +259,7 @@ def test_429_and_5xx_storm_is_survived(store_factory, ingest, tmp_path: Path, mo
     assert faults["429"] >= 10 and faults["500"] + faults["503"] >= 5 and faults["dup"] >= 3
     for source, rows in summary["reconciliation"].items():
         for row in rows:
-            assert row["landed"] + row["rejected"] == row["served"], (source, row)
+            assert row["landed"] + row["rejected"] + row["skipped"] == row["served"], (source, row)
 
 
 def test_exhausted_retries_raise_a_clear_error(store_factory, tmp_path: Path) -> None:

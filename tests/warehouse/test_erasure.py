@@ -41,7 +41,10 @@ def _scan(warehouse, tokens: set[str]) -> dict[str, int]:
             for column, data_type in cols:
                 quoted = '"' + column.replace('"', '""') + '"'
                 if any(k in data_type.upper() for k in ("CHAR", "TEXT", "JSON")):
-                    clauses += [f"contains(lower(cast({quoted} as varchar)), '{t.lower()}')" for t in tokens]
+                    # short numeric ids (customer ids) by equality, everything else by containment
+                    clauses += [f"cast({quoted} as varchar) = '{t}'" for t in tokens if t.isdigit()]
+                    clauses += [f"contains(lower(cast({quoted} as varchar)), '{t.lower()}')" for t in tokens
+                                if not t.isdigit()]
                 elif any(k in data_type.upper() for k in ("INT", "DECIMAL")) and "customer" in column.lower():
                     clauses += [f"cast({quoted} as varchar) = '{t}'" for t in tokens if t.isdigit()]
             if not clauses:

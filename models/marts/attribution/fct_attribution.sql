@@ -4,8 +4,7 @@
     (orchestration/defs/attribution), which writes each model's channel credit for every channel
     set to ml.attribution_channel_set_credits. This model applies it to the current eligible
     touchpoints: the conversion's channel set selects the channel credits, each split equally over
-    the conversion's touchpoints of that channel. Navigational purchase sessions take no
-    data-driven credit unless they are all the conversion has. Before the first Python run the
+    the conversion's touchpoints of that channel. Before the first Python run the
     table does not exist and only the six rule-based models are built (macro
     existing_source_relation).
 -#}
@@ -109,35 +108,13 @@ fitted_models as (
 
 ),
 
-conversion_navigation as (
-
-    select
-        conversion_id,
-        min(case when is_navigational then 1 else 0 end) = 1 as is_navigational_only
-    from eligible
-    group by conversion_id
-
-),
-
-data_driven_touchpoints as (
-
-    select eligible.*
-    from eligible
-    inner join conversion_navigation
-        on eligible.conversion_id = conversion_navigation.conversion_id
-    where
-        not eligible.is_navigational
-        or conversion_navigation.is_navigational_only
-
-),
-
 conversion_channels as (
 
     select
         conversion_id,
         channel,
         count(*) as channel_touchpoints
-    from data_driven_touchpoints
+    from eligible
     group by
         conversion_id,
         channel
@@ -200,18 +177,14 @@ data_driven_long as (
         eligible.conversion_touchpoint_id,
         conversion_models.model,
         cast(
-            case
-                when data_driven_touchpoints.conversion_touchpoint_id is null then 0.0
-                else data_driven_channel_credits.channel_credit / data_driven_channel_credits.channel_touchpoints
-            end as {{ dbt.type_float() }}
+            data_driven_channel_credits.channel_credit / data_driven_channel_credits.channel_touchpoints
+            as {{ dbt.type_float() }}
         ) as credit,
         conversion_models.is_fallback_credit
     from eligible
     inner join conversion_models
         on eligible.conversion_id = conversion_models.conversion_id
-    left join data_driven_touchpoints
-        on eligible.conversion_touchpoint_id = data_driven_touchpoints.conversion_touchpoint_id
-    left join data_driven_channel_credits
+    inner join data_driven_channel_credits
         on
             eligible.conversion_id = data_driven_channel_credits.conversion_id
             and conversion_models.model = data_driven_channel_credits.model
@@ -255,7 +228,6 @@ final as (
         eligible.market_code,
         eligible.sales_channel,
         eligible.is_first_order,
-        eligible.is_navigational,
         credits.model in ('markov', 'shapley') as is_data_driven,
         credits.is_fallback_credit,
         eligible.touchpoint_position,

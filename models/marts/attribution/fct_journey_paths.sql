@@ -38,11 +38,7 @@ converting_paths as (
     select
         conversion_id,
         {{ dbt.listagg('channel', "' > '", 'order by touched_at, touchpoint_id') }} as path,
-        {{ dbt.listagg(
-            'case when not is_navigational then channel end', "' > '", 'order by touched_at, touchpoint_id'
-        ) }} as attribution_path,
         count(*) as touchpoints,
-        sum(case when is_navigational then 0 else 1 end) as attribution_touchpoints,
         count(distinct channel) as distinct_channels,
         min(touched_at) as first_touch_at,
         max(touched_at) as last_touch_at
@@ -59,9 +55,7 @@ converting_journeys as (
         conversions.conversion_id,
         'conversion' as journey_type,
         coalesce(converting_paths.path, '') as path,
-        coalesce(converting_paths.attribution_path, '') as attribution_path,
         coalesce(converting_paths.touchpoints, 0) as touchpoints,
-        coalesce(converting_paths.attribution_touchpoints, 0) as attribution_touchpoints,
         coalesce(converting_paths.distinct_channels, 0) as distinct_channels,
         true as converted,
         false as is_censored,
@@ -85,7 +79,8 @@ unconverted_touchpoints as (
         touchpoints.touchpoint_at
     from touchpoints
     where
-        touchpoints.touchpoint_at < {{ as_of_end_at() }}
+        not touchpoints.is_navigational
+        and touchpoints.touchpoint_at < {{ as_of_end_at() }}
         and not exists (
             select 1
             from eligible
@@ -186,9 +181,7 @@ non_converting_journeys as (
         cast(null as {{ dbt.type_string() }}) as conversion_id,
         'non_converting' as journey_type,
         {{ dbt.listagg('channel', "' > '", 'order by touchpoint_at, touchpoint_id') }} as path,
-        {{ dbt.listagg('channel', "' > '", 'order by touchpoint_at, touchpoint_id') }} as attribution_path,
         count(*) as touchpoints,
-        count(*) as attribution_touchpoints,
         count(distinct channel) as distinct_channels,
         false as converted,
         max(touchpoint_at)
@@ -224,9 +217,7 @@ final as (
         conversion_id,
         journey_type,
         path,
-        attribution_path,
         cast(touchpoints as {{ dbt.type_int() }}) as touchpoints,
-        cast(attribution_touchpoints as {{ dbt.type_int() }}) as attribution_touchpoints,
         cast(distinct_channels as {{ dbt.type_int() }}) as distinct_channels,
         converted,
         touchpoints = 0 as is_unattributed,

@@ -15,7 +15,6 @@
 -#}
 {%- set lookback_days = var('attribution_lookback_days', 30) -%}
 {%- set dedupe_milliseconds = var('touchpoint_dedupe_minutes', 30) * 60000 -%}
-{%- set navigational_channels = var('attribution_navigational_channels', ['direct', 'organic_search']) -%}
 
 with
 
@@ -39,6 +38,7 @@ conversions as (
 touchpoints as (
 
     select * from {{ ref('int_attribution__touchpoints') }}
+    where not is_navigational
 
 ),
 
@@ -56,15 +56,6 @@ candidates as (
         touchpoints.creator_id,
         touchpoints.post_id,
         touchpoints.country_code as touchpoint_country_code,
-        {%- if navigational_channels %}
-        coalesce(
-            touchpoints.purchase_order_id = conversions.conversion_id
-            and touchpoints.channel in ('{{ navigational_channels | join("', '") }}'),
-            false
-        ) as is_navigational,
-        {%- else %}
-        false as is_navigational,
-        {%- endif %}
         conversions.sales_channel,
         conversions.market_code,
         conversions.is_first_order,
@@ -136,7 +127,6 @@ final as (
         sales_channel,
         market_code,
         is_first_order,
-        is_navigational,
         cast(touchpoint_position as {{ dbt.type_int() }}) as touchpoint_position,
         cast(conversion_touchpoints as {{ dbt.type_int() }}) as conversion_touchpoints,
         conversion_value,

@@ -9,7 +9,12 @@
     Human user-level touchpoints with what they promoted: the ad platform, campaign and ad of a
     paid landing, the e-mail campaign/flow of an e-mail touch, the creator (and post) of a creator
     landing or redeemed affiliate code. Matching rules are in the YAML description.
+    A navigational session is a purchase session whose channel is one of
+    var('attribution_navigational_channels'): the visit the buyer made to place the order, not a
+    marketing touch (docs/decisions.md, "Attribution marts: navigational purchase sessions").
 -#}
+{%- set navigational_channels = var('attribution_navigational_channels', ['direct', 'organic_search']) -%}
+
 with
 
 touchpoints as (
@@ -149,6 +154,12 @@ touchpoints_mapped as (
         touchpoints_with_landing.utm_campaign,
         touchpoints_with_landing.utm_content,
         touchpoints_with_landing.purchase_order_id,
+        {%- if navigational_channels %}
+        touchpoints_with_landing.purchase_order_id is not null
+        and touchpoints_with_landing.channel in ('{{ navigational_channels | join("', '") }}') as is_navigational,
+        {%- else %}
+        false as is_navigational,
+        {%- endif %}
         touchpoints_with_landing.touchpoint_at,
         touchpoints_with_landing.touchpoint_date
     from touchpoints_with_landing

@@ -4,6 +4,7 @@
         unique_key='order_line_id',
         incremental_strategy='replace_window',
         on_schema_change='fail',
+        post_hook="{{ report_rows_affected() }}",
     )
 }}
 

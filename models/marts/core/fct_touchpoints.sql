@@ -5,6 +5,7 @@
         incremental_strategy='replace_window',
         late_window_column='touchpoint_date',
         on_schema_change='fail',
+        post_hook="{{ report_rows_affected() }}",
     )
 }}
 

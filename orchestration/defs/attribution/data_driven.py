@@ -61,34 +61,21 @@ def channel_set_key(channels) -> str:
 
 
 def read_journeys(connection: duckdb.DuckDBPyConnection, include_censored: bool = True) -> pd.DataFrame:
-    """Journeys whose attribution path is not empty, with that path as ``path``.
-
-    The attribution path leaves out navigational purchase sessions (see fct_journey_paths): they are
-    the purchase, not a cause of it, and would make every converting path end in ``direct``."""
+    """Journeys with at least one touchpoint (an empty path carries no channel information: its
+    conversion is the unattributed baseline)."""
     censored = "" if include_censored else "and not is_censored"
     return connection.execute(f"""
-        select journey_id, attribution_path as path, converted, cast(conversion_value as double) as conversion_value
+        select journey_id, path, converted, cast(conversion_value as double) as conversion_value
         from {JOURNEYS_RELATION}
-        where attribution_touchpoints > 0 {censored}
+        where touchpoints > 0 {censored}
     """).df()
 
 
 def read_eligible(connection: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(touchpoints, conversions) in the engine's input contract.
-
-    Touchpoints are those the data-driven models credit: navigational purchase sessions are left
-    out unless they are all a conversion has (then they share its credit), as in fct_attribution."""
+    """(touchpoints, conversions) in the engine's input contract."""
     touchpoints = connection.execute(f"""
-        with eligible as (
-            select
-                *,
-                min(case when is_navigational then 1 else 0 end) over (partition by conversion_id) = 1
-                    as is_navigational_only
-            from {ELIGIBLE_RELATION}
-        )
         select conversion_id, touchpoint_id, channel, touched_at
-        from eligible
-        where not is_navigational or is_navigational_only
+        from {ELIGIBLE_RELATION}
         order by conversion_id, touched_at, touchpoint_id
     """).df()
     conversions = connection.execute(f"""

@@ -1,10 +1,11 @@
 """The dbt project (repository root) and its manifest.
 
 The manifest is prepared by `dbt parse` before the definitions load: `make run`
-(orchestration/run.py), `make ui` (scripts/ui.sh) and the test fixtures run it. Under
-`dagster dev` the project is also re-parsed at load (`prepare_if_dev`). As a safety net, a
-manifest that is missing or older than any dbt project file is re-parsed here on import, so the
-definitions never describe a different project than the one dbt will build.
+(orchestration/run.py), `make ui` (scripts/ui.sh) and the test fixtures run it. On import, a
+manifest that is missing or older than any dbt project file is re-parsed here, so the definitions
+never describe a different project than the one dbt will build - including after an edit while
+`dagster dev` runs (reload the code location). This replaces `DbtProject.prepare_if_dev()`, which
+re-parses unconditionally in every process `dagster dev` starts (each run worker and step).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from orchestration.lib import settings
-from orchestration.prepare import manifest_is_stale
+from orchestration.prepare import dbt_parse
 
 
 def _ensure_dbt_on_path() -> None:
@@ -43,11 +44,4 @@ dbt_project = DbtProject(
 )
 
 
-def prepare_manifest() -> None:
-    """`dbt parse` into target/ (writes target/manifest.json)."""
-    dbt_project.preparer.prepare(dbt_project)
-
-
-dbt_project.prepare_if_dev()
-if manifest_is_stale():
-    prepare_manifest()
+dbt_parse()  # no-op when target/manifest.json is newer than every dbt project file

@@ -7,7 +7,6 @@ orchestration/defs/attribution does). On `InsufficientDataError` the asset logs 
 table with the documented columns and returns the message as metadata `note` (it does not fail the run).
 """
 
-from __future__ import annotations
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
@@ -54,7 +53,7 @@ def _dbt_key(name: str) -> AssetKey:
         return AssetKey([layer, name])
 
 
-def materialise(table: str, context: AssetExecutionContext | None = None, **config) -> dict:
+def materialise(table: str, context=None, **config) -> dict:
     """Build `ml.<table>` on the configured warehouse and write it; returns the metadata."""
     connection = duckdb.connect(str(settings.warehouse_path()))
     try:

@@ -25,11 +25,11 @@ def _b32(value: int, width: int) -> str:
 
 def klaviyo_profile_id(world, person: int) -> str:
     """ULID-looking Klaviyo profile id (26 characters)."""
-    cache = _cache(world, "kx")
-    if person not in cache:
-        h1, h2 = (int(x) for x in world.rng.keyed_int(Stream.IDENTIFIERS, 0, [person, person + 10**9], salt=7))
-        cache[person] = "01J" + _b32(h1, 12) + _b32(h2, 11)
-    return cache[person]
+    def build(persons):
+        h1 = world.rng.keyed_int(Stream.IDENTIFIERS, 0, persons, salt=7)
+        h2 = world.rng.keyed_int(Stream.IDENTIFIERS, 0, persons + 10**9, salt=7)
+        return ["01J" + _b32(int(a), 12) + _b32(int(b), 11) for a, b in zip(h1, h2)]
+    return _book(world, "kx", build)[person]
 
 
 def referral_code(world, person: int) -> str:
@@ -46,32 +46,29 @@ def referral_code(world, person: int) -> str:
     return cache[person]
 
 
+def _book(world, name: str, build) -> list:
+    """A per-person list computed once for the whole population (vectorised hashing)."""
+    caches = world.__dict__.setdefault("_render_cache", {})
+    book = caches.get(name)
+    if book is None:
+        book = caches[name] = build(np.arange(world.pop.n, dtype=np.int64))
+    return book
+
+
 def email_of(world, person: int) -> str:
-    cache = _cache(world, "email")
-    if person not in cache:
-        cache[person] = world.pop.email([person])[0]
-    return cache[person]
+    return _book(world, "email", world.pop.email)[person]
 
 
 def checkout_email_of(world, person: int) -> str:
-    cache = _cache(world, "checkout_email")
-    if person not in cache:
-        cache[person] = world.pop.email_as_typed_at_checkout([person])[0]
-    return cache[person]
+    return _book(world, "checkout_email", world.pop.email_as_typed_at_checkout)[person]
 
 
 def phone_of(world, person: int, formatted: bool = False) -> str | None:
-    cache = _cache(world, f"phone{int(formatted)}")
-    if person not in cache:
-        cache[person] = world.pop.phone([person], formatted=formatted)[0]
-    return cache[person]
+    return _book(world, f"phone{int(formatted)}", lambda p: world.pop.phone(p, formatted=formatted))[person]
 
 
 def amazon_email_of(world, person: int) -> str:
-    cache = _cache(world, "amazon_email")
-    if person not in cache:
-        cache[person] = world.pop.amazon_buyer_email([person])[0]
-    return cache[person]
+    return _book(world, "amazon_email", world.pop.amazon_buyer_email)[person]
 
 
 def shopify_order_id(seq) -> int:

@@ -78,20 +78,31 @@ class RenderContext:
 
     def event_times(self, o: int) -> dict[str, int]:
         """Instants (ms) of an order's later events, fixed at order time (visible only once they happened)."""
+        table = self.__dict__.get("_event_times")
+        if table is None:
+            table = self.__dict__["_event_times"] = self._all_event_times()
+        return {k: int(v[o]) for k, v in table.items()}
+
+    def _all_event_times(self) -> dict[str, np.ndarray]:
         ob = self.orders
-        start = self.order_ms(o)
-        u = self.world.rng.keyed_block(Stream.LOGISTICS, int(ob.day[o]), [int(ob.person[o])], width=6, salt=1)[0]
-        label = start + 1_800_000 + int(u[0] * 7_200_000)
-        shipped = max(int(ob.ship_day[o]) * MS_PER_DAY + 28_800_000 + int(u[1] * 28_800_000), label + 3_600_000)
-        delivered = max(int(ob.delivered_day[o]) * MS_PER_DAY + 32_400_000 + int(u[2] * 32_400_000), shipped + 3_600_000)
-        if ob.cancel_day[o] <= ob.day[o]:  # cancelled the same day: between the order and midnight (UTC)
-            day_end = (int(ob.day[o]) + 1) * MS_PER_DAY - 1
-            cancel = start + int((day_end - start) * u[3])
-        else:
-            cancel = int(ob.cancel_day[o]) * MS_PER_DAY + 36_000_000 + int(u[3] * 20_000_000)
-        if ob.cancelled[o] and ob.cancel_day[o] >= ob.delivered_day[o]:  # refused cash-on-delivery parcel
-            cancel = delivered + 7_200_000
-        refund = max(int(ob.refund_day[o]) * MS_PER_DAY + 39_600_000 + int(u[4] * 18_000_000), delivered + 86_400_000)
+        rows = self.order_rows
+        start = rows["day"].astype(np.int64) * MS_PER_DAY + rows["tod"].astype(np.int64)
+        u = np.zeros((len(start), 6))
+        for d in np.unique(ob.day):
+            m = ob.day == d
+            u[m] = self.world.rng.keyed_block(Stream.LOGISTICS, int(d), ob.person[m].astype(np.int64), width=6, salt=1)
+        label = start + 1_800_000 + (u[:, 0] * 7_200_000).astype(np.int64)
+        shipped = np.maximum(ob.ship_day.astype(np.int64) * MS_PER_DAY + 28_800_000 + (u[:, 1] * 28_800_000).astype(np.int64),
+                             label + 3_600_000)
+        delivered = np.maximum(ob.delivered_day.astype(np.int64) * MS_PER_DAY + 32_400_000
+                               + (u[:, 2] * 32_400_000).astype(np.int64), shipped + 3_600_000)
+        day_end = (ob.day.astype(np.int64) + 1) * MS_PER_DAY - 1
+        same_day = start + ((day_end - start) * u[:, 3]).astype(np.int64)  # cancelled before midnight (UTC)
+        later = ob.cancel_day.astype(np.int64) * MS_PER_DAY + 36_000_000 + (u[:, 3] * 20_000_000).astype(np.int64)
+        cancel = np.where(ob.cancel_day <= ob.day, same_day, later)
+        cancel = np.where(ob.cancelled & (ob.cancel_day >= ob.delivered_day), delivered + 7_200_000, cancel)  # COD refused
+        refund = np.maximum(ob.refund_day.astype(np.int64) * MS_PER_DAY + 39_600_000
+                            + (u[:, 4] * 18_000_000).astype(np.int64), delivered + 86_400_000)
         return {"created": start, "label": label, "shipped": shipped, "delivered": delivered, "cancelled": cancel,
                 "refunded": refund, "return_started": refund - 3 * MS_PER_DAY}
 

@@ -189,6 +189,13 @@ def render_customers(ctx: RenderContext) -> None:
 
 def consent_history(ctx: RenderContext) -> dict[int, list[tuple[int, str, str]]]:
     """Per person: (instant, 'subscribed'|'unsubscribed', source) e-mail marketing consent changes, in time order."""
+    cached = ctx.__dict__.get("_consent_history")
+    if cached is None:
+        cached = ctx.__dict__["_consent_history"] = _consent_history(ctx)
+    return cached
+
+
+def _consent_history(ctx: RenderContext) -> dict[int, list[tuple[int, str, str]]]:
     rec = ctx.rec
     hist: dict[int, list] = {}
     w = ctx.world
