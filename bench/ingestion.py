@@ -362,6 +362,7 @@ def run_scale(scale: str, seed: int = 42, people: Optional[int] = None, days: Op
                                        warehouse=str(warehouse), faults=faults, sources=sources)
     entry["ingest"] = vars(step)
     entry["ingest_monitor"] = monitor
+    fix_ingest_peak(entry)
     entry["machine_at_end"] = _machine()
     entry["finished_at"] = _dt.datetime.now().isoformat(timespec="seconds")
     if not step.ok:
@@ -387,6 +388,22 @@ def load_results(path: Path = RESULTS_JSON) -> dict:
         except json.JSONDecodeError:
             return {}
     return {}
+
+
+def fix_ingest_peak(entry: dict) -> None:
+    """The ingest step's peak RSS = max(getrusage, the per-source high-water marks, the parent's samples).
+
+    Resetting VmHWM per source (to attribute memory to sources) also resets what getrusage(ru_maxrss) reports, so
+    the step's own reading is only the peak since the last reset; the true peak is the largest per-source peak."""
+    ing = entry.get("ingest") or {}
+    sources = (ing.get("output") or {}).get("sources") or {}
+    candidates = [(ing.get("peak_rss_mb") or 0, "getrusage"),
+                  ((entry.get("ingest_monitor") or {}).get("sampled_peak_rss_mb") or 0, "sampled")]
+    candidates += [(s.get("peak_rss_mb") or 0, name) for name, s in sources.items()]
+    if ing:
+        value, where = max(candidates)
+        ing["peak_rss_mb"] = value
+        ing["peak_rss_during"] = where
 
 
 def _ok(entry: dict) -> bool:
@@ -523,7 +540,7 @@ def format_ingest(label: str, entry: dict) -> str:
     gen = entry.get("generate", {})
     lines = [f"\n== ingestion at {label}: {out['rows_loaded']:,} rows in {out['seconds']:.1f} s wall "
              f"({out['rows_per_second']:,} rows/s; {out['cpu_seconds']:.1f} CPU s, {out['rows_per_cpu_second']:,} "
-             f"rows/CPU-s), ingest peak {ing['peak_rss_mb']:,.0f} MB; generate {gen.get('seconds', 0):.0f} s, "
+             f"rows/CPU-s), ingest peak {ing['peak_rss_mb']:,.0f} MB (during {ing.get('peak_rss_during')}); generate {gen.get('seconds', 0):.0f} s, "
              f"peak {gen.get('peak_rss_mb', 0):,.0f} MB; load avg {entry['machine_at_start']['loadavg_1_5_15'][0]}"
              f"->{entry.get('machine_at_end', {}).get('loadavg_1_5_15', ['?'])[0]} on "
              f"{entry['machine_at_start']['cpus']} CPUs"]
@@ -577,7 +594,7 @@ def markdown(results: dict) -> str:
                f"{gen['output']['rows_served']:,} rows served" + (" (reused store)" if gen.get("reused_from") else ""),
                f"- ingest: **{out['rows_loaded']:,} rows in {out['seconds']:.1f} s = {out['rows_per_second']:,} "
                f"rows/s** ({out['cpu_seconds']:.0f} CPU s = {out['rows_per_cpu_second']:,} rows/CPU-s), "
-               f"peak RSS **{e['ingest']['peak_rss_mb']:,.0f} MB**", "",
+               f"peak RSS **{e['ingest']['peak_rss_mb']:,.0f} MB** (during {e['ingest'].get('peak_rss_during')})", "",
                "| source | kind | rows | wall s | rows/s | CPU s | rows/CPU-s | extract s | normalize s | load s "
                "| peak MB | requests | reconciled |",
                "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"]
@@ -653,7 +670,7 @@ def check_thresholds(results: dict, thresholds: dict) -> list[dict]:
     cpu = thresholds.get("rate_basis", "wall") == "cpu"
     kinds = thresholds.get("source_kinds", {})
     bulk_min = int(thresholds.get("bulk_min_rows", 0))
-    small_max = thresholds.get("small_source_max_seconds")
+    overhead = thresholds.get("pipeline_overhead_seconds")
     basis = "CPU" if cpu else "wall"
 
     def rate(obj: dict) -> tuple[Any, str]:
@@ -704,9 +721,11 @@ def check_thresholds(results: dict, thresholds: dict) -> list[dict]:
             floor = kinds.get(s["kind"], {}).get("rows_per_second_min")
             if s["rows_loaded"] >= bulk_min and floor is not None:
                 add(f"{label}: {name} ({s['kind']}, {s['rows_loaded']:,} rows) rows/s ({basis})", rate(s), ">=", floor)
-            elif s["rows_loaded"] < bulk_min and small_max is not None:
-                add(f"{label}: {name} (small source, {s['rows_loaded']:,} rows) seconds ({basis})", secs(s), "<=",
-                    small_max)
+            elif s["rows_loaded"] < bulk_min and overhead is not None:
+                # a small source: the fixed cost of one pipeline plus its rows at the kind's floor
+                budget = round(overhead + (s["rows_loaded"] / floor if floor else 0), 2)
+                add(f"{label}: {name} (small {s['kind']} source, {s['rows_loaded']:,} rows) seconds ({basis})",
+                    secs(s), "<=", budget)
             if not s["reconciled"]:  # a correctness note for the pipeline owners, not a performance threshold
                 checks.append({"check": f"{label}: {name} served = landed + rejected "
                                         f"({', '.join(s['mismatched_resources'])})",
@@ -740,6 +759,8 @@ def finish(new_runs: dict, path_json: Path = RESULTS_JSON, path_md: Path = RESUL
     results = load_results(path_json)
     runs = results.get("runs", {})
     runs.update(new_runs)
+    for entry in runs.values():
+        fix_ingest_peak(entry)
     results = {"about": "python -m bench (bench/ingestion.py); one entry per scale label, latest run each; "
                         "timings from a shared machine, see machine_at_start/end",
                "runs": runs}

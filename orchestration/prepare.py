@@ -1,12 +1,11 @@
 """Get ready to load the definitions: instance config, dbt manifest, warehouse lock probe.
 
-Used by `scripts/ui.sh` (`python -m orchestration.prepare ui`) and by `orchestration/run.py`.
-Importing this module does not import the definitions (the manifest must exist first).
+Used by `scripts/ui.sh` (through `python -m orchestration.ui`), `orchestration/run.py` and the
+dbt project loader. Importing this module does not import the definitions.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -93,14 +92,3 @@ def prepare_for_ui() -> int:
     if line:
         print(line)
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("target", choices=["ui"], help="what to prepare for")
-    parser.parse_args(argv)
-    return prepare_for_ui()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

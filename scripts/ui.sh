@@ -36,7 +36,7 @@ then
 fi
 
 # dagster.yaml (pool limit 1), dbt parse if the manifest is stale, warehouse lock note
-"$PY" -m orchestration.prepare ui
+PYTHONUNBUFFERED=1 "$PY" -m orchestration.ui
 
 echo "Dagster UI: http://$HOST:$PORT  (warehouse: $WAREHOUSE_PATH; Ctrl-C stops)"
 exec "$(dirname "$PY")/dagster" dev -m orchestration -h "$HOST" -p "$PORT"

@@ -55,7 +55,7 @@
 {% macro safe_ratio(numerator, denominator, scale=1) -%}
     case
         when coalesce({{ denominator }}, 0) = 0 then null
-        else {{ scale }} * cast({{ numerator }} as {{ dbt.type_float() }}) / {{ denominator }}
+        else {{ scale }} * cast({{ numerator }} as {{ type_double() }}) / {{ denominator }}
     end
 {%- endmacro %}
 
@@ -110,4 +110,28 @@
 
 {% macro spark__median(column) -%}
     percentile_approx({{ column }}, 0.5)
+{%- endmacro %}
+
+{#-
+    A 64-bit floating point type for credits, shares and ratios. type_double() is 32-bit `float` on
+    DuckDB (REAL), too coarse for credits that must sum to 1 within 1e-9.
+-#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro duckdb__type_double() -%}
+    double
+{%- endmacro %}
+
+{% macro bigquery__type_double() -%}
+    float64
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
 {%- endmacro %}

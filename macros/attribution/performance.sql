@@ -23,13 +23,13 @@
 -#}
 {% macro performance_ratio_columns() -%}
     cast(attributed_contribution_before_ad_spend - spend as {{ type_money() }}) as contribution_margin,
-    cast({{ safe_ratio('clicks', 'impressions') }} as {{ dbt.type_float() }}) as click_through_rate,
+    cast({{ safe_ratio('clicks', 'impressions') }} as {{ type_double() }}) as click_through_rate,
     cast({{ safe_ratio('spend', 'clicks') }} as {{ type_money() }}) as cost_per_click,
     cast({{ safe_ratio('spend', 'impressions', 1000) }} as {{ type_money() }}) as cost_per_mille,
-    cast({{ safe_ratio('attributed_revenue', 'spend') }} as {{ dbt.type_float() }}) as return_on_ad_spend,
+    cast({{ safe_ratio('attributed_revenue', 'spend') }} as {{ type_double() }}) as return_on_ad_spend,
     cast({{ safe_ratio('spend', 'attributed_orders') }} as {{ type_money() }}) as cost_per_acquisition,
     cast({{ safe_ratio('spend', 'attributed_new_customers') }} as {{ type_money() }}) as customer_acquisition_cost,
-    cast({{ safe_ratio('platform_conversions', 'attributed_orders') }} as {{ dbt.type_float() }})
+    cast({{ safe_ratio('platform_conversions', 'attributed_orders') }} as {{ type_double() }})
         as platform_overcount_ratio
 {%- endmacro %}
 
@@ -61,7 +61,7 @@
     {%- if measure in ('impressions', 'clicks', 'sessions') -%}
         {{ dbt.type_bigint() }}
     {%- elif measure in ('platform_conversions', 'attributed_orders', 'attributed_new_customers') -%}
-        {{ dbt.type_float() }}
+        {{ type_double() }}
     {%- else -%}
         {{ type_money() }}
     {%- endif -%}
@@ -87,7 +87,7 @@
     cast({{ q }}creator_fees as {{ type_money() }}) as creator_fees,
     cast({{ q }}impressions as {{ dbt.type_bigint() }}) as impressions,
     cast({{ q }}clicks as {{ dbt.type_bigint() }}) as clicks,
-    cast({{ q }}platform_conversions as {{ dbt.type_float() }}) as platform_conversions,
+    cast({{ q }}platform_conversions as {{ type_double() }}) as platform_conversions,
     cast({{ q }}platform_conversion_value as {{ type_money() }}) as platform_conversion_value,
     cast({{ q }}sessions as {{ dbt.type_bigint() }}) as sessions,
     cast({{ q }}orders as {{ dbt.type_bigint() }}) as orders,
@@ -99,15 +99,15 @@
     cast({{ q }}attributable_revenue as {{ type_money() }}) as attributable_revenue,
     cast({{ q }}orders - {{ q }}attributable_orders as {{ dbt.type_bigint() }}) as unattributed_orders,
     cast({{ q }}net_revenue - {{ q }}attributable_revenue as {{ type_money() }}) as unattributed_revenue,
-    cast({{ safe_ratio(q ~ 'clicks', q ~ 'impressions') }} as {{ dbt.type_float() }}) as click_through_rate,
+    cast({{ safe_ratio(q ~ 'clicks', q ~ 'impressions') }} as {{ type_double() }}) as click_through_rate,
     cast({{ safe_ratio(q ~ 'spend', q ~ 'clicks') }} as {{ type_money() }}) as cost_per_click,
     cast({{ safe_ratio(q ~ 'spend', q ~ 'impressions', 1000) }} as {{ type_money() }}) as cost_per_mille,
-    cast({{ safe_ratio(q ~ 'net_revenue', q ~ 'spend') }} as {{ dbt.type_float() }}) as return_on_ad_spend,
+    cast({{ safe_ratio(q ~ 'net_revenue', q ~ 'spend') }} as {{ type_double() }}) as return_on_ad_spend,
     cast({{ safe_ratio(q ~ 'spend', q ~ 'orders') }} as {{ type_money() }}) as cost_per_acquisition,
     cast({{ safe_ratio(q ~ 'spend', q ~ 'new_customers') }} as {{ type_money() }}) as customer_acquisition_cost,
     cast({{ safe_ratio(q ~ 'net_revenue', q ~ 'orders') }} as {{ type_money() }}) as average_order_value,
-    cast({{ safe_ratio(q ~ 'orders', q ~ 'sessions') }} as {{ dbt.type_float() }}) as session_conversion_rate,
-    cast({{ safe_ratio(q ~ 'platform_conversions', q ~ 'orders') }} as {{ dbt.type_float() }}) as platform_overcount_ratio
+    cast({{ safe_ratio(q ~ 'orders', q ~ 'sessions') }} as {{ type_double() }}) as session_conversion_rate,
+    cast({{ safe_ratio(q ~ 'platform_conversions', q ~ 'orders') }} as {{ type_double() }}) as platform_overcount_ratio
 {%- endmacro %}
 
 {#-
@@ -139,12 +139,12 @@
     cast({{ q }}video_views as {{ dbt.type_bigint() }}) as video_views,
     cast({{ q }}sessions as {{ dbt.type_bigint() }}) as sessions,
     cast({{ q }}code_redemptions as {{ dbt.type_bigint() }}) as code_redemptions,
-    cast({{ q }}attributed_orders as {{ dbt.type_float() }}) as attributed_orders,
-    cast({{ q }}attributed_new_customers as {{ dbt.type_float() }}) as attributed_new_customers,
+    cast({{ q }}attributed_orders as {{ type_double() }}) as attributed_orders,
+    cast({{ q }}attributed_new_customers as {{ type_double() }}) as attributed_new_customers,
     cast({{ q }}attributed_revenue as {{ type_money() }}) as attributed_revenue,
     cast({{ q }}attributed_contribution_before_ad_spend as {{ type_money() }}) as attributed_contribution_before_ad_spend,
     cast({{ q }}attributed_contribution_before_ad_spend - {{ q }}creator_fees as {{ type_money() }}) as contribution_margin,
-    cast({{ safe_ratio(q ~ 'engagements', q ~ 'reach') }} as {{ dbt.type_float() }}) as engagement_rate,
-    cast({{ safe_ratio(q ~ 'attributed_revenue', q ~ 'creator_fees') }} as {{ dbt.type_float() }}) as return_on_ad_spend,
+    cast({{ safe_ratio(q ~ 'engagements', q ~ 'reach') }} as {{ type_double() }}) as engagement_rate,
+    cast({{ safe_ratio(q ~ 'attributed_revenue', q ~ 'creator_fees') }} as {{ type_double() }}) as return_on_ad_spend,
     cast({{ safe_ratio(q ~ 'creator_fees', q ~ 'attributed_orders') }} as {{ type_money() }}) as cost_per_acquisition
 {%- endmacro %}

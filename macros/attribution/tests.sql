@@ -184,3 +184,66 @@
         touched_at > converted_at
         or touched_at < {{ dbt.dateadd('day', -1 * lookback_days, 'converted_at') }}
 {% endtest %}
+
+{#- After dedupe no conversion keeps two touchpoints of one channel less than var('touchpoint_dedupe_minutes') apart. -#}
+{% test no_same_channel_touchpoints_within_dedupe_window(model, dedupe_minutes=none) %}
+    {%- set dedupe_minutes = dedupe_minutes if dedupe_minutes is not none else var('touchpoint_dedupe_minutes', 30) %}
+    with
+
+    ordered as (
+        select
+            conversion_id,
+            channel,
+            touchpoint_id,
+            touched_at,
+            lag(touched_at) over (
+                partition by conversion_id, channel
+                order by touched_at, touchpoint_id
+            ) as previous_touched_at
+        from {{ model }}
+    )
+
+    select *
+    from ordered
+    where
+        previous_touched_at is not null
+        and {{ dbt.datediff('previous_touched_at', 'touched_at', 'millisecond') }} < {{ dedupe_minutes * 60000 }}
+{% endtest %}
+
+{#- Every rule of the threshold seed names a metric × scope pair int_threshold__metric_values computes. -#}
+{% test threshold_rules_are_supported(model) %}
+    select *
+    from {{ model }}
+    where not (
+        (metric in ('cac', 'roas', 'cpa', 'ctr_change') and scope in ('channel', 'channel_market', 'campaign'))
+        or (metric = 'platform_overcount_ratio' and scope in ('channel', 'channel_market'))
+        or (metric = 'stock_to_safety_ratio' and scope = 'product')
+        or (metric = 'avg_delivery_days' and scope in ('market', 'region'))
+        or (metric = 'share_to_order_rate' and scope = 'referral')
+    )
+{% endtest %}
+
+{#-
+    The conversion × touchpoint × model rows of an `ml` credits table written by Python match the
+    credits fct_attribution derives for the same rows (within `tolerance`), for the conversions the
+    Python run saw. Passes with no rows while the table does not exist.
+-#}
+{% test ml_credits_match(model, python_credits, tolerance=0.000001) %}
+    {%- if relation_exists_at_runtime(python_credits) %}
+    select
+        python_credits.conversion_id,
+        python_credits.touchpoint_id,
+        python_credits.model,
+        python_credits.credit as python_credit,
+        sql_credits.credit as sql_credit
+    from {{ python_credits }} as python_credits
+    inner join {{ model }} as sql_credits
+        on
+            python_credits.conversion_id = sql_credits.conversion_id
+            and python_credits.touchpoint_id = sql_credits.touchpoint_id
+            and python_credits.model = sql_credits.model
+    where abs(python_credits.credit - sql_credits.credit) > {{ tolerance }}
+    {%- else %}
+    {{ no_rows() }}
+    {%- endif %}
+{% endtest %}

@@ -106,8 +106,8 @@ class BlockStatic:
 
 @dataclass
 class EngineState:
-    adstock: np.ndarray
-    last_touch: np.ndarray      # (R, n, T) day of last touch for tracked channels
+    adstock: np.ndarray         # (R, C, n) channel-major, so a channel's slice is contiguous
+    last_touch: np.ndarray      # (R, T, n) day of last touch for tracked channels
     last_creator: np.ndarray    # (R, n) post index of the last creator touch
     last_referrer: np.ndarray   # (R, n) referrer person of the last referral-programme touch
     stage: np.ndarray           # (R, n) 0 prospect, 1 alive customer, 2 churned
@@ -119,8 +119,8 @@ class EngineState:
     has_email: np.ndarray       # the brand knows the person's e-mail
     erased: np.ndarray
     abandon_day: np.ndarray
-    assigned_day: np.ndarray    # (R, n, E)
-    converted: np.ndarray       # (R, n, E) Shopify order while in the experiment
+    assigned_day: np.ndarray    # (R, E, n)
+    converted: np.ndarray       # (R, E, n) Shopify order while in the experiment
     pending: dict = field(default_factory=dict)   # referral clicks scheduled: rep, person, due, referrer, share
 
     def copy(self) -> "EngineState":
@@ -152,8 +152,8 @@ def initial_state(world: World, bs: BlockStatic, R: int) -> EngineState:
         return np.repeat(a[None], R, axis=0)
 
     return EngineState(
-        adstock=np.zeros((R, n, C), dtype=np.float32),
-        last_touch=np.full((R, n, len(world.tracked)), NEVER, dtype=np.int32),
+        adstock=np.zeros((R, C, n), dtype=np.float32),
+        last_touch=np.full((R, len(world.tracked), n), NEVER, dtype=np.int32),
         last_creator=np.full((R, n), -1, dtype=np.int32),
         last_referrer=np.full((R, n), -1, dtype=np.int64),
         stage=rep(np.where(init_c, 1, 0).astype(np.int8)),
@@ -165,8 +165,8 @@ def initial_state(world: World, bs: BlockStatic, R: int) -> EngineState:
         has_email=rep(init_c.copy()),
         erased=np.zeros((R, n), dtype=bool),
         abandon_day=np.full((R, n), NEVER, dtype=np.int32),
-        assigned_day=np.full((R, n, E), -1, dtype=np.int32),
-        converted=np.zeros((R, n, E), dtype=bool),
+        assigned_day=np.full((R, E, n), -1, dtype=np.int32),
+        converted=np.zeros((R, E, n), dtype=bool),
         pending={"rep": np.zeros(0, np.int64), "person": np.zeros(0, np.int64), "due": np.zeros(0, np.int64),
                  "referrer": np.zeros(0, np.int64), "share": np.zeros(0, np.int64)},
     )
@@ -257,7 +257,8 @@ class BlockEngine:
         self.variant_cache = [world.experiments.variant_of(world.rng, e, bs.person) for e in range(world.experiments.n)]
         self.variant_lift = [world.experiments.lifts[e][self.variant_cache[e]] for e in range(world.experiments.n)]
         sc = world.scenario
-        self.saturation = world.saturation.astype(np.float32)
+        self.saturation = world.saturation.astype(np.float32)[None, :, None]
+        self.decay = world.decay.astype(np.float32)[None, :, None]
         self.web_lift = (world.lift * WEB_CHANNELS).astype(np.float32)
         cm = sc["repeat_buying"]["customer_lift_multiplier"]
         self.web_factor = np.array([1.0, cm, 0.0])
@@ -268,8 +269,8 @@ class BlockEngine:
         self.visit_boost = np.array([1.0, sc["organic_traffic"]["customer_visit_multiplier"],
                                      sc["organic_traffic"]["customer_visit_multiplier"]])
         self.market_flat = (np.arange(self.R)[:, None] * len(MARKETS) + bs.market[None, :]).ravel()
-        self.track_expected = future_start is None or self.R > 1 or record
-        self.buf_S = np.empty((self.R, bs.n, C), dtype=np.float32)
+        self.track_expected = True
+        self.buf_S = np.empty((self.R, C, bs.n), dtype=np.float32)
         self.buf_bought = np.zeros((self.R, bs.n), dtype=bool)
 
     # ------------------------------------------------------------------------------------------------------------
@@ -278,6 +279,13 @@ class BlockEngine:
         if self.crn:
             return np.broadcast_to(self.w.rng.dense(stream, day, self.bs.index, self.bs.n, 0), (self.R, self.bs.n))
         return self.w.rng.generator(stream, day, self.bs.index, ROLLOUT_KEY, self.R).random((self.R, self.bs.n))
+
+    def _dense_exponential(self, stream: int, day: int) -> np.ndarray:
+        """(R, n) standard exponential variates, shared or per rollout like ``_dense``."""
+        if self.crn:
+            e = self.w.rng.generator(stream, day, self.bs.index, 0).standard_exponential(self.bs.n)
+            return np.broadcast_to(e, (self.R, self.bs.n))
+        return self.w.rng.generator(stream, day, self.bs.index, ROLLOUT_KEY, self.R).standard_exponential((self.R, self.bs.n))
 
     def _sample(self, group: str, wt: str, segment: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Local person index for each click in ``segment`` (market or region), drawn by targeting weight."""
@@ -427,7 +435,7 @@ class BlockEngine:
     def step(self, day: int) -> DayLog | None:
         w, bs, st, reps = self.w, self.bs, self.state, self.reps
         R, n = self.R, bs.n
-        st.adstock *= w.decay.astype(np.float32)
+        st.adstock *= self.decay
 
         # --- touchpoints ----------------------------------------------------------------------------------------
         parts = [self._exogenous(day)]
@@ -439,11 +447,11 @@ class BlockEngine:
         touches = Touches.concat(parts)
         touches = touches.select(reps.channel_on[touches.rep, touches.channel])
         if len(touches):
-            np.add.at(st.adstock, (touches.rep, touches.person, touches.channel), np.float32(1.0))
+            np.add.at(st.adstock, (touches.rep, touches.channel, touches.person), np.float32(1.0))
             for c, slot in self.tracked_slot.items():
                 m = touches.channel == c
                 if m.any():
-                    st.last_touch[touches.rep[m], touches.person[m], slot] = day
+                    st.last_touch[touches.rep[m], slot, touches.person[m]] = day
             m = touches.channel == CH["affiliate_kol"]
             st.last_creator[touches.rep[m], touches.person[m]] = touches.sub[m]
             m = (touches.channel == CH["referral"]) & (touches.sub >= 0)
@@ -457,8 +465,8 @@ class BlockEngine:
         for e in active_exps:
             if not len(on_site):
                 break
-            ok = ex.market_mask[e, bs.market[on_site.person]] & (st.assigned_day[on_site.rep, on_site.person, e] < 0)
-            st.assigned_day[on_site.rep[ok], on_site.person[ok], e] = day
+            ok = ex.market_mask[e, bs.market[on_site.person]] & (st.assigned_day[on_site.rep, e, on_site.person] < 0)
+            st.assigned_day[on_site.rep[ok], e, on_site.person[ok]] = day
             if self.record:
                 m0 = ok & (on_site.rep == 0)
                 assignments[e] = {"touch": np.unique(on_site.person[m0]), "purchase": np.zeros(0, np.int64)}
@@ -479,28 +487,31 @@ class BlockEngine:
                 signups = np.unique(jp[jr == 0])
 
         # --- hazard ---------------------------------------------------------------------------------------------
-        S = np.divide(st.adstock, st.adstock + self.saturation, out=self.buf_S)
+        S = np.add(st.adstock, self.saturation, out=self.buf_S)
+        np.divide(st.adstock, S, out=S)                               # A / (A + saturation), per channel
         for src, tgt, window, mult in w.interactions:
-            recent = (day - st.last_touch[:, :, self.tracked_slot[src]]) < window
-            S[:, :, tgt] *= np.where(recent, np.float32(mult), np.float32(1.0))
+            recent = (day - st.last_touch[:, self.tracked_slot[src], :]) < window
+            S[:, tgt, :] *= np.where(recent, np.float32(mult), np.float32(1.0))
         stage = st.stage
-        web = (S @ self.web_lift).astype(np.float64) * self.web_factor[stage]
-        amz = S[:, :, CH["amazon_ads"]] * self.amz_factor[stage] * self.amz_available
-        base = self.base_table[stage, self.col] * w.baseline_multiplier[day, bs.region]
+        web = np.einsum("c,rcn->rn", self.web_lift, S, dtype=np.float32).astype(np.float64)
+        web *= self.web_factor[stage]
+        amz = S[:, CH["amazon_ads"], :] * self.amz_factor[stage] * self.amz_available
+        base = np.where(stage == 0, bs.acq_base, np.where(stage == 1, bs.repeat_rate, 0.0))
+        base *= w.baseline_multiplier[day, bs.region]
         h_amz = base * bs.amazon_pref + amz
         h_shop = base * (1 - bs.amazon_pref) + web
         for e in active_exps:
-            treated = (st.assigned_day[:, :, e] >= 0) & reps.experiment_on[:, e][:, None]
-            h_shop = h_shop * (1 + np.where(treated, self.variant_lift[e], 0.0))
+            treated = (st.assigned_day[:, e, :] >= 0) & reps.experiment_on[:, e][:, None]
+            h_shop *= 1 + np.where(treated, self.variant_lift[e], 0.0)
         h = h_shop + h_amz
-        p = -np.expm1(-h)
-        if day <= self.as_of_day and self.track_expected:
+        if day <= self.as_of_day and self.track_expected:   # compensator: summed daily purchase probabilities
+            p = -np.expm1(-h)
             self.expected_orders_by_market += np.bincount(
                 self.market_flat, weights=p.ravel(), minlength=self.R * len(MARKETS)).reshape(self.R, -1)
 
         # --- purchases ------------------------------------------------------------------------------------------
-        u = self._dense(Stream.PURCHASE, day)
-        rep, person = np.nonzero(u < p)
+        # buys with probability 1 - exp(-h)  <=>  an Exp(1) variate is below h
+        rep, person = np.nonzero(self._dense_exponential(Stream.PURCHASE, day) < h)
         orders = None
         shares = {}
         checkout_subs = np.zeros(0, dtype=np.int64)
@@ -514,8 +525,8 @@ class BlockEngine:
             orders = order_economics(
                 w, day, gid, rep, key, platform,
                 first_order=st.n_orders[rep, person] == 0, subscribed=st.subscribed[rep, person],
-                last_creator_day=st.last_touch[rep, person, slot_c], last_creator=st.last_creator[rep, person],
-                last_referral_day=st.last_touch[rep, person, slot_r], last_referrer=st.last_referrer[rep, person])
+                last_creator_day=st.last_touch[rep, slot_c, person], last_creator=st.last_creator[rep, person],
+                last_referral_day=st.last_touch[rep, slot_r, person], last_referrer=st.last_referrer[rep, person])
             self._account(orders, rep, person, day)
             # state updates
             st.stage[rep, person] = np.maximum(st.stage[rep, person], 1)
@@ -537,9 +548,9 @@ class BlockEngine:
             # experiments: conversions and assignment at the purchase session
             for e in active_exps:
                 ok = shop & ex.market_mask[e, bs.market[person]]
-                newly = ok & (st.assigned_day[rep, person, e] < 0)
-                st.assigned_day[rep[newly], person[newly], e] = day
-                st.converted[rep[ok], person[ok], e] = True
+                newly = ok & (st.assigned_day[rep, e, person] < 0)
+                st.assigned_day[rep[newly], e, person[newly]] = day
+                st.converted[rep[ok], e, person[ok]] = True
                 if self.record and newly.any():
                     entry = assignments.setdefault(e, {"touch": np.zeros(0, np.int64), "purchase": np.zeros(0, np.int64)})
                     entry["purchase"] = person[newly & (rep == 0)]

@@ -123,9 +123,9 @@ def run_counterfactuals(world: World, progress: Callable[[str], None] | None = N
         for e in range(ex.n):
             variant = eng.variant_cache[e]
             for r in range(R):
-                a = eng.state.assigned_day[r, :, e] >= 0
+                a = eng.state.assigned_day[r, e, :] >= 0
                 assigned[r, e] += np.bincount(variant[a], minlength=V)[:V]
-                converted[r, e] += np.bincount(variant[a & eng.state.converted[r, :, e]], minlength=V)[:V]
+                converted[r, e] += np.bincount(variant[a & eng.state.converted[r, e, :]], minlength=V)[:V]
     share = sum(b.n for b in blocks) / world.pop.n
     return CounterfactualResult(labels, out["orders"], out["revenue"], out["expected"], assigned, converted, share)
 

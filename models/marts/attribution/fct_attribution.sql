@@ -69,7 +69,7 @@ rule_based_long as (
     select
         conversion_touchpoint_id,
         '{{ model_name }}' as model,
-        cast({{ model_name }} as {{ dbt.type_float() }}) as credit,
+        cast({{ model_name }} as {{ type_double() }}) as credit,
         false as is_fallback_credit
     from rule_based_credits
     {%- if not loop.last %}
@@ -178,7 +178,7 @@ data_driven_long as (
         conversion_models.model,
         cast(
             data_driven_channel_credits.channel_credit / data_driven_channel_credits.channel_touchpoints
-            as {{ dbt.type_float() }}
+            as {{ type_double() }}
         ) as credit,
         conversion_models.is_fallback_credit
     from eligible

@@ -33,11 +33,11 @@ final as (
         cast(journeys as {{ dbt.type_bigint() }}) as journeys,
         cast(conversions as {{ dbt.type_bigint() }}) as conversions,
         cast(
-            {{ safe_ratio('journeys', 'sum(journeys) over (partition by journey_type)') }} as {{ dbt.type_float() }}
+            {{ safe_ratio('journeys', 'sum(journeys) over (partition by journey_type)') }} as {{ type_double() }}
         ) as share_of_journeys,
         cast(conversion_value as {{ type_money() }}) as conversion_value,
-        cast(average_days_to_conversion as {{ dbt.type_float() }}) as average_days_to_conversion,
-        cast(median_days_to_conversion as {{ dbt.type_float() }}) as median_days_to_conversion
+        cast(average_days_to_conversion as {{ type_double() }}) as average_days_to_conversion,
+        cast(median_days_to_conversion as {{ type_double() }}) as median_days_to_conversion
     from lengths
 
 )

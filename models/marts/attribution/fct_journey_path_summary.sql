@@ -45,11 +45,11 @@ final as (
         cast(conversions as {{ dbt.type_bigint() }}) as conversions,
         cast(journeys - conversions as {{ dbt.type_bigint() }}) as non_converting_journeys,
         cast(censored_journeys as {{ dbt.type_bigint() }}) as censored_journeys,
-        cast({{ safe_ratio('conversions', 'journeys') }} as {{ dbt.type_float() }}) as conversion_rate,
+        cast({{ safe_ratio('conversions', 'journeys') }} as {{ type_double() }}) as conversion_rate,
         cast(conversion_value as {{ type_money() }}) as conversion_value,
         cast({{ safe_ratio('conversion_value', 'conversions') }} as {{ type_money() }}) as average_conversion_value,
-        cast(average_days_to_conversion as {{ dbt.type_float() }}) as average_days_to_conversion,
-        cast(median_days_to_conversion as {{ dbt.type_float() }}) as median_days_to_conversion
+        cast(average_days_to_conversion as {{ type_double() }}) as average_days_to_conversion,
+        cast(median_days_to_conversion as {{ type_double() }}) as median_days_to_conversion
     from ranked
 
 )

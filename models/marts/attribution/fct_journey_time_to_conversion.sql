@@ -30,12 +30,12 @@ final as (
         days_to_conversion,
         cast(conversions as {{ dbt.type_bigint() }}) as conversions,
         cast(conversion_value as {{ type_money() }}) as conversion_value,
-        cast({{ safe_ratio('conversions', 'sum(conversions) over ()') }} as {{ dbt.type_float() }}) as share_of_conversions,
+        cast({{ safe_ratio('conversions', 'sum(conversions) over ()') }} as {{ type_double() }}) as share_of_conversions,
         cast(
             {{ safe_ratio(
                 'sum(conversions) over (order by days_to_conversion rows between unbounded preceding and current row)',
                 'sum(conversions) over ()'
-            ) }} as {{ dbt.type_float() }}
+            ) }} as {{ type_double() }}
         ) as cumulative_share_of_conversions
     from days
 

@@ -203,16 +203,16 @@ final as (
         with_ratios.market_code,
         coalesce(markets.region, 'UNKNOWN') as region,
         with_ratios.model,
-        cast(with_ratios.new_customers as {{ dbt.type_float() }}) as new_customers,
+        cast(with_ratios.new_customers as {{ type_double() }}) as new_customers,
         cast(with_ratios.spend as {{ type_money() }}) as spend,
         cast(with_ratios.customer_acquisition_cost as {{ type_money() }}) as customer_acquisition_cost,
-        cast(with_ratios.customers_matured_90d as {{ dbt.type_float() }}) as customers_matured_90d,
+        cast(with_ratios.customers_matured_90d as {{ type_double() }}) as customers_matured_90d,
         cast(with_ratios.ltv_90d as {{ type_money() }}) as ltv_90d,
-        cast(with_ratios.customers_matured_180d as {{ dbt.type_float() }}) as customers_matured_180d,
+        cast(with_ratios.customers_matured_180d as {{ type_double() }}) as customers_matured_180d,
         cast(with_ratios.ltv_180d as {{ type_money() }}) as ltv_180d,
-        cast({{ safe_ratio('with_ratios.ltv_90d', 'with_ratios.customer_acquisition_cost') }} as {{ dbt.type_float() }})
+        cast({{ safe_ratio('with_ratios.ltv_90d', 'with_ratios.customer_acquisition_cost') }} as {{ type_double() }})
             as ltv_to_cac_90d,
-        cast({{ safe_ratio('with_ratios.ltv_180d', 'with_ratios.customer_acquisition_cost') }} as {{ dbt.type_float() }})
+        cast({{ safe_ratio('with_ratios.ltv_180d', 'with_ratios.customer_acquisition_cost') }} as {{ type_double() }})
             as ltv_to_cac_180d
     from with_ratios
     left join markets

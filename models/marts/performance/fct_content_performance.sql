@@ -56,10 +56,10 @@ final as (
         cast(coalesce(posts.video_views, 0) as {{ dbt.type_bigint() }}) as video_views,
         cast(coalesce(posts.video_completions, 0) as {{ dbt.type_bigint() }}) as video_completions,
         cast(coalesce(totals.sessions, 0) as {{ dbt.type_bigint() }}) as sessions,
-        cast(coalesce(totals.attributed_orders, 0) as {{ dbt.type_float() }}) as orders,
+        cast(coalesce(totals.attributed_orders, 0) as {{ type_double() }}) as orders,
         cast(coalesce(totals.attributed_revenue, 0) as {{ type_money() }}) as attributed_revenue,
         cast(coalesce(totals.cost, 0) as {{ type_money() }}) as cost,
-        cast({{ safe_ratio('totals.attributed_revenue', 'totals.cost') }} as {{ dbt.type_float() }}) as return_on_ad_spend,
+        cast({{ safe_ratio('totals.attributed_revenue', 'totals.cost') }} as {{ type_double() }}) as return_on_ad_spend,
         posts.posted_at
     from posts
     left join creators

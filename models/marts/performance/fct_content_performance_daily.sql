@@ -95,8 +95,8 @@ final as (
         model,
         cast(sum(cost) as {{ type_money() }}) as cost,
         cast(sum(sessions) as {{ dbt.type_bigint() }}) as sessions,
-        cast(sum(attributed_orders) as {{ dbt.type_float() }}) as attributed_orders,
-        cast(sum(attributed_new_customers) as {{ dbt.type_float() }}) as attributed_new_customers,
+        cast(sum(attributed_orders) as {{ type_double() }}) as attributed_orders,
+        cast(sum(attributed_new_customers) as {{ type_double() }}) as attributed_new_customers,
         cast(sum(attributed_revenue) as {{ type_money() }}) as attributed_revenue
     from components
     group by

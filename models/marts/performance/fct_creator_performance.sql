@@ -55,16 +55,16 @@ final as (
         cast(coalesce(totals.video_views, 0) as {{ dbt.type_bigint() }}) as video_views,
         cast(coalesce(totals.sessions, 0) as {{ dbt.type_bigint() }}) as sessions,
         cast(coalesce(totals.code_redemptions, 0) as {{ dbt.type_bigint() }}) as code_redemptions,
-        cast(coalesce(totals.attributed_orders, 0) as {{ dbt.type_float() }}) as orders,
-        cast(coalesce(totals.attributed_new_customers, 0) as {{ dbt.type_float() }}) as new_customers,
+        cast(coalesce(totals.attributed_orders, 0) as {{ type_double() }}) as orders,
+        cast(coalesce(totals.attributed_new_customers, 0) as {{ type_double() }}) as new_customers,
         cast(coalesce(totals.attributed_revenue, 0) as {{ type_money() }}) as attributed_revenue,
         cast(coalesce(totals.creator_fees, 0) as {{ type_money() }}) as creator_cost,
         cast(
             coalesce(totals.attributed_contribution_before_ad_spend, 0) - coalesce(totals.creator_fees, 0)
             as {{ type_money() }}
         ) as contribution_margin,
-        cast({{ safe_ratio('totals.engagements', 'totals.reach') }} as {{ dbt.type_float() }}) as engagement_rate,
-        cast({{ safe_ratio('totals.attributed_revenue', 'totals.creator_fees') }} as {{ dbt.type_float() }})
+        cast({{ safe_ratio('totals.engagements', 'totals.reach') }} as {{ type_double() }}) as engagement_rate,
+        cast({{ safe_ratio('totals.attributed_revenue', 'totals.creator_fees') }} as {{ type_double() }})
             as return_on_ad_spend,
         cast({{ safe_ratio('totals.creator_fees', 'totals.attributed_orders') }} as {{ type_money() }})
             as cost_per_acquisition

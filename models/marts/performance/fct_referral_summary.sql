@@ -55,10 +55,10 @@ final as (
         cast(monthly.shares as {{ dbt.type_bigint() }}) as shares,
         cast(monthly.inviters as {{ dbt.type_bigint() }}) as inviters,
         cast(customers_to_date.customers_to_date as {{ dbt.type_bigint() }}) as customers_to_date,
-        cast({{ safe_ratio('monthly.inviters', 'customers_to_date.customers_to_date') }} as {{ dbt.type_float() }})
+        cast({{ safe_ratio('monthly.inviters', 'customers_to_date.customers_to_date') }} as {{ type_double() }})
             as referral_rate,
         cast(monthly.converted_shares as {{ dbt.type_bigint() }}) as converted_shares,
-        cast({{ safe_ratio('monthly.converted_shares', 'monthly.shares') }} as {{ dbt.type_float() }})
+        cast({{ safe_ratio('monthly.converted_shares', 'monthly.shares') }} as {{ type_double() }})
             as share_to_order_rate,
         cast(monthly.referred_customers as {{ dbt.type_bigint() }}) as referred_customers,
         cast(monthly.referred_order_net_revenue as {{ type_money() }}) as referred_order_net_revenue,

@@ -130,7 +130,7 @@ final as (
         cast(spend as {{ type_money() }}) as spend,
         cast(impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
-        cast(platform_conversions as {{ dbt.type_float() }}) as platform_conversions,
+        cast(platform_conversions as {{ type_double() }}) as platform_conversions,
         cast(platform_conversion_value as {{ type_money() }}) as platform_conversion_value,
         date_day
     from costs

@@ -47,7 +47,7 @@ ranked as (
         *,
         row_number() over (
             partition by cast(event_at as date), event_id
-            order by source_load_id desc nulls last, source_row_id desc nulls last, page_url
+            order by source_load_id desc nulls last, source_row_id desc nulls last, page_url asc
         ) as version_rank
     from renamed
 )

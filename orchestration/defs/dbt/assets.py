@@ -14,17 +14,31 @@ Failure semantics:
 """
 
 import json
+import subprocess
 
 from dagster import AssetExecutionContext, Failure
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.dbt.project import dbt_project, project_changed_since_load
 from orchestration.defs.dbt.translator import WarehouseDbtTranslator
 from orchestration.lib import settings
 
 translator = WarehouseDbtTranslator()
 
 _ERROR_STATUSES = {"error", "runtime error"}
+
+
+def _stop_if_running(process: subprocess.Popen) -> None:
+    """If the step ends early (an error while streaming events, an interrupt), the dbt process
+    must not keep writing the warehouse outside the pool: stop it."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def dbt_vars() -> dict[str, str]:
@@ -40,12 +54,22 @@ def dbt_vars() -> dict[str, str]:
     pool=settings.WAREHOUSE_WRITER_POOL,
 )
 def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
+    if project_changed_since_load():
+        raise Failure(
+            description=(
+                "the dbt project changed after these definitions were loaded: reload them "
+                "(UI: Deployment > Reload; or re-run `make run`) so Dagster and dbt agree on the models"
+            )
+        )
     args = ["build"]
     variables = dbt_vars()
     if variables:
         args += ["--vars", json.dumps(variables)]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
-    yield from invocation.stream()
+    try:
+        yield from invocation.stream()
+    finally:
+        _stop_if_running(invocation.process)
 
     try:
         run_results = invocation.get_artifact("run_results.json")

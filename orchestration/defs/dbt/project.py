@@ -13,12 +13,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
 from orchestration.lib import settings
-from orchestration.prepare import dbt_parse
+from orchestration.prepare import DbtParseError, dbt_parse
 
 
 def _ensure_dbt_on_path() -> None:
@@ -44,4 +45,25 @@ dbt_project = DbtProject(
 )
 
 
-dbt_parse()  # no-op when target/manifest.json is newer than every dbt project file
+try:
+    dbt_parse()  # no-op when target/manifest.json is newer than every dbt project file
+except DbtParseError as error:
+    if not dbt_project.manifest_path.exists():
+        raise
+    # keep the UI usable on the last good manifest; the dbt asset refuses to build until fixed
+    warnings.warn(f"dbt parse failed, loading the previous manifest: {error}", stacklevel=1)
+
+# The manifest these definitions were built from; the dbt asset refuses to build a project that
+# has changed since (dbt would build nodes Dagster does not know about).
+LOADED_MANIFEST_MTIME = dbt_project.manifest_path.stat().st_mtime
+
+
+def project_changed_since_load() -> bool:
+    from orchestration.prepare import manifest_is_stale
+
+    manifest = dbt_project.manifest_path
+    return (
+        not manifest.exists()
+        or manifest.stat().st_mtime != LOADED_MANIFEST_MTIME
+        or manifest_is_stale()
+    )

@@ -119,7 +119,7 @@ class WebEventsWriter:
         events = _finalise(w, specs)
         self._bots(day, n_human=int(sess["tracked"].sum()) if n else 0, events=events)
         self._malformed(day, events)
-        events.sort(key=lambda t: (t[0], t[1]))
+        events.sort()  # by (timestamp, event_id); ids are unique so the dicts are never compared
         date = w.cal.date_of(day).strftime("%Y%m%d")
         self.rows += write_gzip_lines(self.folder / f"events_{date}.ndjson.gz", [dumps(e) for _, _, e in events])
         self.files += 1
@@ -170,19 +170,29 @@ class WebEventsWriter:
         price = float(cat.local_price[pop.market[person], product])
         sku = cat.sku(product, 0)
         product_url = f"{SHOP}/products/{self.handles[product]}"
-        platform = "app" if is_app else "web"
+        template = {"event_id": None, "event_name": None, "event_timestamp": None, "anonymous_id": anon,
+                    "platform": "app" if is_app else "web", "user_id": user_id, "device_category": device_kind,
+                    "os": os_name, "user_agent": ua, "country": market.code, "page_url": None, "page_referrer": None,
+                    "item_id": None, "value": None, "currency": None, "transaction_id": None}
+        gaps = (4_000 + u * 70_000).astype(np.int64).tolist()
         seq = 0
 
         def emit(name, page_url, page_referrer, item=None, value=None, currency=None, txn=None):
             nonlocal t, seq
-            specs.append((row, seq, t, {"event_id": None, "event_name": name, "event_timestamp": None,
-                                        "anonymous_id": anon, "platform": platform,
-                                        "user_id": user_id, "device_category": device_kind, "os": os_name,
-                                        "user_agent": ua, "country": market.code, "page_url": page_url,
-                                        "page_referrer": page_referrer, "item_id": item, "value": value,
-                                        "currency": currency, "transaction_id": txn}))
+            event = template.copy()
+            event["event_name"] = name
+            event["page_url"] = page_url
+            event["page_referrer"] = page_referrer
+            if item is not None:
+                event["item_id"] = item
+            if value is not None:
+                event["value"] = value
+                event["currency"] = currency
+            if txn is not None:
+                event["transaction_id"] = txn
+            specs.append((row, seq, t, event))
             seq += 1
-            t += 4_000 + int(u[seq % 12] * 70_000)
+            t += gaps[seq % 12]
 
         emit("page_view", url, referrer)
         current = url
@@ -263,27 +273,18 @@ class WebEventsWriter:
 
 
 def _finalise(world, specs: list[tuple]) -> list[tuple[int, str, dict]]:
-    """Give every event its id and timestamp (vectorised), in the contract's field order."""
+    """Give every event its id (session hash + sequence: unique and stable) and timestamp (vectorised)."""
     if not specs:
         return []
-    rows = np.array([x[0] for x in specs], dtype=np.int64)
-    seqs = np.array([x[1] for x in specs], dtype=np.int64)
-    times = np.array([x[2] for x in specs], dtype=np.int64)
-    ids = event_ids(world, rows * 64 + seqs)
-    stamps = world.cal.iso_ms_z(times)
+    rows = np.fromiter((x[0] for x in specs), dtype=np.int64, count=len(specs))
+    times = np.fromiter((x[2] for x in specs), dtype=np.int64, count=len(specs))
+    unique_rows, inverse = np.unique(rows, return_inverse=True)
+    prefixes = ["%016x" % v for v in world.rng.keyed_int(Stream.SESSION_RENDER, 1, unique_rows, salt=99).tolist()]
+    stamps = world.cal.iso_ms_z(times).tolist()
     out = []
-    for (row, seq, t, body), eid, ts in zip(specs, ids, stamps.tolist()):
+    for (row, seq, t, body), j, ts in zip(specs, inverse.tolist(), stamps):
+        eid = f"{prefixes[j]}-{seq:04x}"
         body["event_id"] = eid
         body["event_timestamp"] = ts
         out.append((t, eid, body))
-    return out
-
-
-def event_ids(world, keys: np.ndarray) -> list[str]:
-    h = world.rng.keyed_int(Stream.SESSION_RENDER, 1, keys, salt=99)
-    g = world.rng.keyed_int(Stream.SESSION_RENDER, 2, keys, salt=98)
-    out = []
-    for a, b in zip(h, g):
-        x = format(int(a), "016x") + format(int(b), "016x")
-        out.append(f"{x[:8]}-{x[8:12]}-4{x[13:16]}-{x[16:20]}-{x[20:32]}")
     return out
