@@ -264,7 +264,9 @@ def write_experiments(world: World, cf: CounterfactualResult, folder: Path) -> p
                 "start_date": spec["start_date"].isoformat(), "end_date": spec["end_date"].isoformat(),
                 "assigned_units": int(assigned), "converted_units": int(conv), "conversion_rate": round(rate, 6),
                 "conversion_rate_without_effect": round(rate_cf, 6),
-                "true_effect_conversion_rate": round(rate - rate_cf, 6),
+                # controls get no treatment; their tiny difference (treated buyers' referrals reaching control
+                # users) is spillover, not an effect of the variant
+                "true_effect_conversion_rate": 0.0 if j == 0 else round(rate - rate_cf, 6),
             })
     df = pd.DataFrame(rows)
     df.to_csv(folder / "experiments.csv", index=False, lineterminator="\n")
@@ -352,7 +354,7 @@ customers too; prospects convert with a baseline hazard plus touchpoint lifts (s
 | start_date, end_date | the experiment window (inclusive, UTC days) |
 | assigned_units, converted_units, conversion_rate | units assigned by as_of and those with a Shopify order while in the experiment (from assignment, incl. the assigning session, to the end or as_of) |
 | conversion_rate_without_effect | the same units' conversion rate in the world with this experiment's effect switched off (common random numbers) |
-| true_effect_conversion_rate | conversion_rate - conversion_rate_without_effect: the realised true effect (0 for controls and A/A) |
+| true_effect_conversion_rate | conversion_rate - conversion_rate_without_effect: the realised true effect of the variant (0 for controls and A/A; a control's own rate can move very slightly through spillover, e.g. referrals from treated buyers, visible by comparing the two rate columns) |
 Assignment happens at a unit's first session in the window (by cookie / app instance; `user_id` too when logged in).
 CUPED: each person's pre-experiment behaviour (orders and revenue before `start_date` of the experiment) is in the
 order data (Shopify orders / web events before the experiment start) and correlates with the outcome through the
