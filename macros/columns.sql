@@ -37,3 +37,21 @@
         database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
     {{ return(existing is not none) }}
 {%- endmacro %}
+
+{#-
+    `select * from` a dlt child table of string values (`value`), or an empty relation with the same
+    columns when dlt has not created the table yet (it does so only once some parent row has a
+    non-empty list).
+-#}
+{% macro select_dlt_value_list(relation) -%}
+    {%- if relation_exists(relation) -%}
+    select * from {{ relation }}
+    {%- else -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as value,
+        cast(null as {{ dbt.type_string() }}) as _dlt_parent_id,
+        cast(null as {{ dbt.type_bigint() }}) as _dlt_list_idx,
+        cast(null as {{ dbt.type_string() }}) as _dlt_id
+    where 1 = 0
+    {%- endif -%}
+{%- endmacro %}

@@ -418,7 +418,15 @@ def ingestion_summary(result: Any, manifest: dict | None, seconds: float) -> dic
         for key in faults:
             faults[key] += int(delta.get(key, 0))
     names = [name for name in SOURCES if name in sources] or list(SOURCES)
-    reconciliation = reconcile(warehouse, names, manifest) if warehouse.exists() else {}
+    # records a loader drops on purpose (FX `N/A` cells) are counted by the connectors as notes
+    skipped = {
+        name: {
+            resource: sum(n for what, n in counts.items() if what.endswith("skipped"))
+            for resource, counts in result["notes"].items()
+        }
+        for name, result in sources.items()
+    }
+    reconciliation = reconcile(warehouse, names, manifest, skipped=skipped) if warehouse.exists() else {}
     return {
         "warehouse": str(warehouse),
         "pipelines_dir": str(settings.dlt_pipelines_dir()),
@@ -429,8 +437,22 @@ def ingestion_summary(result: Any, manifest: dict | None, seconds: float) -> dic
     }
 
 
+def marts_fed_by_source() -> dict[str, int]:
+    """How many mart assets each source's raw tables feed, following the asset lineage."""
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    marts = [key for key in graph.get_all_asset_keys() if graph.get(key).group_name == "marts"]
+    fed: dict[str, int] = {}
+    for mart in marts:
+        sources = {k.path[0].removeprefix("raw_") for k in graph.upstream_key_iterator(mart) if k.path[0].startswith("raw_")}
+        for source in sources:
+            fed[source] = fed.get(source, 0) + 1
+    return fed
+
+
 def warehouse_section(manifest_nodes: dict, names: list[str]) -> list[str]:
-    """Landed -> staged -> quarantined per source, and row counts of the marts."""
+    """Landed -> staged -> quarantined per source, the marts each source feeds, mart row counts."""
     from orchestration.lib.warehouse import WarehouseLockedError, read_only_connection
 
     staging: dict[str, list[tuple[str, str]]] = {}
@@ -459,7 +481,11 @@ def warehouse_section(manifest_nodes: dict, names: list[str]) -> list[str]:
                 return int(connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
 
             quarantined = _quarantine_by_source(connection, existing)
-            header = f"{'source':<12} {'landed':>10} {'staged':>10} {'quarantined':>12}  staging models"
+            fed = marts_fed_by_source()
+            header = (
+                f"{'source':<12} {'landed':>10} {'staged':>10} {'quarantined':>12} "
+                f"{'stg models':>10} {'feeds marts':>12}"
+            )
             lines += [header, "-" * len(header)]
             for name in names:
                 landed = sum(
@@ -473,8 +499,8 @@ def warehouse_section(manifest_nodes: dict, names: list[str]) -> list[str]:
                 quarantine = quarantined.get(name)
                 lines.append(
                     f"{name:<12} {landed:>10,} {staged:>10} "
-                    f"{(f'{quarantine:,}' if quarantine is not None else '-'):>12}  "
-                    f"{len(present)}"
+                    f"{(f'{quarantine:,}' if quarantine is not None else '-'):>12} "
+                    f"{len(present):>10} {fed.get(name, 0):>12}"
                 )
             mart_counts = [(f"{s}.{t}", count(s, t)) for s, t in sorted(marts)]
             mart_counts = [(n, c) for n, c in mart_counts if c is not None]
@@ -500,6 +526,8 @@ def _quarantine_by_source(connection: Any, existing: set[tuple[str, str]]) -> di
             ).fetchall()
         }
         source_column = next((c for c in ("source_name", "source") if c in columns), None)
+        if source_column is None and "source_entity" in columns:
+            source_column = "split_part(source_entity, '.', 1)"  # '<source>.<entity>'
         if source_column:
             rows = connection.execute(
                 f'select {source_column}, count(*) from "{schema}"."{name}" group by 1'

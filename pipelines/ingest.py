@@ -278,6 +278,7 @@ def run_source(name: str, warehouse: Path, simulator_url: Optional[str], manifes
     NOTES.reset(name)
     source = build_source(name, simulator_url, manifest, store, web_events_via_server)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     try:
         info = pipeline.run(source, loader_file_format=loader_file_format)
     except PipelineStepFailed as exc:
@@ -289,6 +290,7 @@ def run_source(name: str, warehouse: Path, simulator_url: Optional[str], manifes
             cause = cause.__cause__ or cause.__context__
         raise
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started  # includes the in-process simulator server's threads
     after = _schema_columns(pipeline)
     new_tables = sorted(t for t in after if t not in before)
     new_columns = {t: sorted(after[t] - before[t]) for t in after if t in before and after[t] - before[t]}
@@ -299,7 +301,7 @@ def run_source(name: str, warehouse: Path, simulator_url: Optional[str], manifes
     rows = sum(row_counts.values())
     return {
         "source": name, "dataset": spec.dataset, "mode": "simulator" if simulator_url else "platform",
-        "seconds": round(seconds, 2), "rows_loaded": rows, "rows_per_second": round(rows / seconds) if seconds else None,
+        "seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2), "rows_loaded": rows, "rows_per_second": round(rows / seconds) if seconds else None,
         "tables_loaded": row_counts, "new_tables": new_tables if before else [], "new_columns": new_columns,
         "first_load": not before, "http": HTTP_STATS.get(name), "notes": NOTES.for_source(name),
         "load_ids": list(info.loads_ids),

@@ -22,6 +22,18 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_SEED = 42
 TEST_PII_SALT = "pytest-salt-not-secret"
 
+# Suites that build the whole warehouse and are still being finished (issues #3-#7): run by
+# `make test-integration`, kept out of `make test` until they are green from a clean clone.
+INTEGRATION_SUITES = ("warehouse", "orchestration", "browser", "attribution_marts", "ml_assets")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(REPO / "tests").parts
+        needs_marts = parts[0] == "reports" and "small_market_warehouse" in getattr(item, "fixturenames", ())
+        if parts[0] in INTEGRATION_SUITES or needs_marts:
+            item.add_marker(pytest.mark.integration)
+
 
 @dataclass(frozen=True)
 class Market:

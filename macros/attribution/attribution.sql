@@ -29,7 +29,8 @@
 -#}
 {% macro existing_source_relation(source_name, table_name) -%}
     {%- set relation = source(source_name, table_name) -%}
-    {%- if not execute -%}
+    {%- if not execute or relation.schema is none or relation.identifier is none -%}
+        {#- parsing, or a unit test (source() then names a fixture, not a warehouse relation) -#}
         {{ return(none) }}
     {%- endif -%}
     {%- set existing = adapter.get_relation(

@@ -18,7 +18,7 @@ from .platforms.web_events import WebEventsWriter
 from .recorder import Recorder
 from .scenario import CHANNELS, load_scenario
 from .simulate import run_counterfactuals, run_real_world, run_rollouts
-from .store_writer import write_json, write_records
+from .store_writer import SortedSpool, write_json
 from .truth import (touchpoints_by_channel_market, write_customer_future, write_experiments, write_identity,
                     write_incrementality, write_mess, write_readme, write_response_curves)
 from .world import SCALES, build_world
@@ -85,7 +85,8 @@ def generate(scale: str = "small", seed: int = 42, scenario_path: str | Path | N
     say(f"simulated: {rec.n_sessions} sessions, {n_orders} orders, {web.rows} web events in {web.files} files "
         f"({time.perf_counter() - t0:.1f}s)")
 
-    ctx = RenderContext(world, rec, ads, identity, mess)
+    summary = StoreSummary()
+    ctx = RenderContext(world, rec, ads, identity, mess, spill_dir=out / ".spool", summary_hook=summary.observe)
     for name, fn in (("shopify", lambda: (shopify.render_orders(ctx), shopify.render_customers(ctx),
                                           shopify.render_products(ctx))),
                      ("amazon_sp", lambda: amazon_sp.render(ctx)),
@@ -102,10 +103,11 @@ def generate(scale: str = "small", seed: int = 42, scenario_path: str | Path | N
         fn()
     resources = {}
     for res in RESOURCES:
-        records = ctx.resources.get(res, [])
+        spool = ctx.resources.get(res) or SortedSpool(out / ".spool", res)
         source, name = res.split("/")
-        n = write_records(out / source / f"{name}.jsonl.gz", records)
-        resources[res] = {"rows": n, "distinct_keys": len({k for _, k, _ in records})}
+        n = spool.write(out / source / f"{name}.jsonl.gz")
+        resources[res] = {"rows": n, "distinct_keys": spool.distinct_keys()}
+    shutil.rmtree(out / ".spool", ignore_errors=True)
     (out / "fx").mkdir(parents=True, exist_ok=True)
     csv = fx_csv(ctx)
     (out / "fx" / "eurofxref-hist.csv").write_text(csv, encoding="utf-8")
@@ -138,7 +140,7 @@ def generate(scale: str = "small", seed: int = 42, scenario_path: str | Path | N
     write_customer_future(world, real, expected, truth)
     write_experiments(world, cf, truth)
     ledger = mess.ledger()
-    ledger.update(_mess_summary(ctx, inc, world))
+    ledger.update(summary.result(ctx, inc, world))
     write_mess(ledger, truth)
     write_readme(truth)
     say(f"truth: {len(ident)} identity rows, incrementality for {len(CHANNELS)} channels, "
@@ -147,58 +149,55 @@ def generate(scale: str = "small", seed: int = 42, scenario_path: str | Path | N
     return manifest
 
 
-def _mess_summary(ctx: RenderContext, inc, world) -> dict:
-    """Over-counting, late updates, schema drift and identity traps, as rendered."""
-    res = ctx.resources
-    claims = {}
-    for platform, resource, getter in (
-            ("google_ads", "google_ads/ad_metrics_daily", lambda r: float(r["metrics"]["conversions"])),
-            ("meta_ads", "meta_ads/insights_daily",
-             lambda r: sum(float(a["value"]) for a in r["actions"]) if r["actions"] else 0.0),
-            ("tiktok_ads", "tiktok_ads/report_daily", lambda r: float(r["metrics"]["complete_payment"])),
-            ("amazon_ads", "amazon_ads/sp_daily", lambda r: float(r["purchases7d"]))):
-        total = 0.0
-        for _, _, r in res.get(resource, []):
+class StoreSummary:
+    """Counts over-counting claims, late updates and schema drift while records are rendered (streaming)."""
+
+    CLAIMS = {"google_ads/ad_metrics_daily": ("google_ads", lambda r: float(r["metrics"]["conversions"])),
+              "meta_ads/insights_daily": ("meta_ads", lambda r: sum(float(a["value"]) for a in r["actions"])),
+              "tiktok_ads/report_daily": ("tiktok_ads", lambda r: float(r["metrics"]["complete_payment"])),
+              "amazon_ads/sp_daily": ("amazon_ads", lambda r: float(r["purchases7d"]))}
+    LATE = {"shopify/orders": ("created_at", "updated_at"), "amazon_sp/orders": ("PurchaseDate", "LastUpdateDate"),
+            "creators/posts": ("posted_at", "updated_at"), "creators/fees": (None, "paid_at"),
+            "logistics/shipments": (None, "shipped_at"), "referrals/referrals": ("shared_at", "updated_at")}
+    DRIFT = {"shopify/orders": "client_details", "meta_ads/insights_daily": "video_thruplay_watched_actions"}
+
+    def __init__(self) -> None:
+        self.claims = {p: 0.0 for p, _ in self.CLAIMS.values()}
+        self.late = {r: 0 for r in self.LATE}
+        self.drift = {r: 0 for r in self.DRIFT}
+
+    def observe(self, resource: str, record: dict) -> None:
+        if resource in self.CLAIMS:
+            platform, getter = self.CLAIMS[resource]
             try:
-                total += getter(r)
+                self.claims[platform] += getter(record)
             except (TypeError, ValueError, KeyError):
                 pass
-        claims[platform] = round(total, 2)
-    inc_by = dict(zip(inc["channel"], inc["incremental_orders"]))
-    true_orders = {"google_ads": inc_by["paid_search"] + inc_by["shopping"], "meta_ads": inc_by["paid_social_meta"],
-                   "tiktok_ads": inc_by["paid_social_tiktok"], "amazon_ads": inc_by["amazon_ads"]}
-    late = {}
-    for resource, created_field, updated_field in (("shopify/orders", "created_at", "updated_at"),
-                                                   ("amazon_sp/orders", "PurchaseDate", "LastUpdateDate"),
-                                                   ("creators/posts", "posted_at", "updated_at"),
-                                                   ("creators/fees", None, "paid_at"),
-                                                   ("logistics/shipments", None, "shipped_at"),
-                                                   ("referrals/referrals", "shared_at", "updated_at")):
-        n = 0
-        for _, _, r in res.get(resource, []):
-            if created_field is None:
-                n += r.get(updated_field) is not None
-            else:
-                n += r.get(created_field) != r.get(updated_field)
-        late[resource] = n
-    rows = ctx.order_rows
-    drift_date = world.scenario["mess"]["schema_drift_date"].isoformat() if ctx.mess.enabled else None
-    n_drift_orders = sum(1 for _, _, r in res.get("shopify/orders", []) if "client_details" in r)
-    n_drift_meta = sum(1 for _, _, r in res.get("meta_ads/insights_daily", []) if "video_thruplay_watched_actions" in r)
-    pop = world.pop
-    return {
-        "over_counting": {p: {"platform_claimed_conversions": claims[p],
-                              "true_incremental_orders": round(float(true_orders[p]), 3)} for p in claims},
-        "late_updates": late,
-        "schema_drift": {"from_date": drift_date,
-                         "shopify/orders": {"field": "client_details", "records": n_drift_orders},
-                         "meta_ads/insights_daily": {"field": "video_thruplay_watched_actions", "records": n_drift_meta}},
-        "identity_traps": {
-            "placeholder_email": "noemail@marketplace.invalid",
-            "placeholder_email_orders": int(np.sum(rows["placeholder"])) if rows else 0,
-            "household_members": int((pop.household >= 0).sum()),
-            "households": int(len(np.unique(pop.household[pop.household >= 0]))),
-            "email_case_variant_people": int(pop.email_case_variant.sum()),
-            "phone_format_variant_people": int(pop.phone_format_variant.sum()),
-        },
-    }
+        if resource in self.LATE:
+            created, updated = self.LATE[resource]
+            self.late[resource] += (record.get(updated) is not None) if created is None else \
+                (record.get(created) != record.get(updated))
+        if resource in self.DRIFT:
+            self.drift[resource] += self.DRIFT[resource] in record
+
+    def result(self, ctx: RenderContext, inc, world) -> dict:
+        inc_by = dict(zip(inc["channel"], inc["incremental_orders"]))
+        true_orders = {"google_ads": inc_by["paid_search"] + inc_by["shopping"], "meta_ads": inc_by["paid_social_meta"],
+                       "tiktok_ads": inc_by["paid_social_tiktok"], "amazon_ads": inc_by["amazon_ads"]}
+        rows = ctx.order_rows
+        pop = world.pop
+        return {
+            "over_counting": {p: {"platform_claimed_conversions": round(self.claims[p], 2),
+                                  "true_incremental_orders": round(float(true_orders[p]), 3)} for p in self.claims},
+            "late_updates": self.late,
+            "schema_drift": {"from_date": world.scenario["mess"]["schema_drift_date"].isoformat() if ctx.mess.enabled else None,
+                             **{r: {"field": f, "records": self.drift[r]} for r, f in self.DRIFT.items()}},
+            "identity_traps": {
+                "placeholder_email": "noemail@marketplace.invalid",
+                "placeholder_email_orders": int(np.sum(rows["placeholder"])) if rows else 0,
+                "household_members": int((pop.household >= 0).sum()),
+                "households": int(len(np.unique(pop.household[pop.household >= 0]))),
+                "email_case_variant_people": int(pop.email_case_variant.sum()),
+                "phone_format_variant_people": int(pop.phone_format_variant.sum()),
+            },
+        }

@@ -125,11 +125,11 @@ class Recorder:
                                                  sess["row"][np.maximum(order_rows["session_local"], 0)], -1)
             self._parts["orders"].append(order_rows)
             self.order_batches.append(orders)
-        self._parts["sessions"].append(sess)
+        self._parts["sessions"].append(_compact(sess, SESSION_DTYPES))
         if sends and len(sends["person"]):
             sends["tod"] = send_tod
             sends["day"] = np.full(len(send_tod), day, dtype=np.int32)
-            self._parts["sends"].append(sends)
+            self._parts["sends"].append(_compact(sends, SEND_DTYPES))
         shares = [l.shares for l in logs if l.shares]
         for sh in shares:
             self._parts["shares"].append(dict(sh, day=np.full(len(sh["id"]), day, dtype=np.int32)))
@@ -347,6 +347,17 @@ class Recorder:
 def local_hour_tod(u_hour, u_minute, offset_h):
     from .sessions import local_hour_tod as f
     return f(u_hour, u_minute, offset_h)
+
+
+# Compact column types for the tables kept for the whole run (memory at large scale).
+SESSION_DTYPES = {"day": np.int32, "tod": np.int32, "person": np.int32, "channel": np.int8, "sub": np.int32,
+                  "share": np.int32, "ad": np.int32, "slot": np.int8, "depth": np.int8, "order": np.int32,
+                  "product": np.int16, "publisher": np.int8, "row": np.int64}
+SEND_DTYPES = {"person": np.int32, "message": np.int32, "tod": np.int32, "day": np.int32}
+
+
+def _compact(table: dict, dtypes: dict) -> dict:
+    return {k: (v.astype(dtypes[k]) if k in dtypes else v) for k, v in table.items()}
 
 
 def _concat(parts: list[dict]) -> dict:

@@ -42,3 +42,76 @@ def write_records(path: Path, records: list[tuple[Any, str, dict]]) -> int:
     """``records`` = (cursor sort value, key string, record); written sorted by (cursor, key)."""
     records.sort(key=lambda t: (t[0], t[1]))
     return write_gzip_lines(path, [dumps(r) for _, _, r in records])
+
+
+class SortedSpool:
+    """Collects (cursor, key, record) for one resource with bounded memory: records are serialised at once, kept in
+    chunks of ``chunk_size``, each chunk sorted and spilled to a temporary file when full; ``write`` merges the
+    chunks into the final gzip file in (cursor, key) order. Output is identical to sorting everything in memory."""
+
+    def __init__(self, spill_dir: Path, name: str, chunk_size: int = 200_000) -> None:
+        self.spill_dir = spill_dir
+        self.name = name.replace("/", "__")
+        self.chunk_size = chunk_size
+        self.buffer: list[tuple] = []
+        self.spills: list[Path] = []
+        self.keys: set[str] | None = set()
+        self.count = 0
+
+    def add(self, cursor, key: str, record: dict) -> None:
+        self.buffer.append((cursor, key, dumps(record)))
+        self.count += 1
+        if self.keys is not None:
+            self.keys.add(key)
+            if len(self.keys) > 5_000_000:  # too many to track: distinct keys = rows (one version per key)
+                self.keys = None
+        if len(self.buffer) >= self.chunk_size:
+            self._spill()
+
+    def _spill(self) -> None:
+        import pickle
+        self.buffer.sort(key=lambda t: (t[0], t[1]))
+        self.spill_dir.mkdir(parents=True, exist_ok=True)
+        path = self.spill_dir / f"{self.name}.{len(self.spills):05d}.pkl"
+        with open(path, "wb") as fh:
+            for item in self.buffer:
+                pickle.dump(item, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.spills.append(path)
+        self.buffer = []
+
+    @staticmethod
+    def _read(path: Path):
+        import pickle
+        with open(path, "rb") as fh:
+            while True:
+                try:
+                    yield pickle.load(fh)
+                except EOFError:
+                    return
+
+    def distinct_keys(self) -> int:
+        return len(self.keys) if self.keys is not None else self.count
+
+    def write(self, path: Path) -> int:
+        import heapq
+        self.buffer.sort(key=lambda t: (t[0], t[1]))
+        if not self.spills:
+            return write_gzip_lines(path, [line for _, _, line in self.buffer])
+        streams = [self._read(p) for p in self.spills] + [iter(self.buffer)]
+        merged = heapq.merge(*streams, key=lambda t: (t[0], t[1]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        n = 0
+        with open(path, "wb") as raw:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=COMPRESSLEVEL) as gz:
+                batch = []
+                for _, _, line in merged:
+                    batch.append(line)
+                    n += 1
+                    if len(batch) >= 50_000:
+                        gz.write(("\n".join(batch) + "\n").encode("utf-8"))
+                        batch = []
+                if batch:
+                    gz.write(("\n".join(batch) + "\n").encode("utf-8"))
+        for p in self.spills:
+            p.unlink()
+        return n

@@ -23,17 +23,10 @@ from typing import Any, Callable, Iterator, Optional
 
 import dlt
 from dlt.extract.items import DataItemWithMeta
-from dlt.common.normalizers.naming.snake_case import NamingConvention
 
 from ._validate import Validator, add_rejects_table, parse_date, parse_timestamp
 
 SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
-_naming = NamingConvention()
-
-
-def column_name(json_path: str) -> str:
-    """The column dlt creates for a (possibly nested) JSON path: `adGroupAd.ad.id` -> `ad_group_ad__ad__id`."""
-    return "__".join(_naming.normalize_identifier(part) for part in json_path.split("."))
 
 
 @dataclass

@@ -11,7 +11,8 @@ A field spec maps a JSON path to a type; `[]` walks into lists, `!` marks a fiel
 
 Types: `ts` ISO-8601 timestamp -> aware UTC datetime; `date` YYYY-MM-DD (a midnight timestamp is accepted) -> date;
 `epoch` integer seconds (kept int); `int` -> int; `float` -> float; `num` numeric (int, float or numeric string; kept as
-the platform sent it, e.g. Shopify's "59.90"); `ccy` ISO-4217 code; `bool`; `str` any value (presence only).
+the platform sent it, e.g. Shopify's "59.90"); `ccy` ISO-4217 code; `bool`; `text` must be a JSON string (ids the
+platform documents as strings); `str` any value (presence only).
 Conversions are applied only to records that pass, so a reject's `raw_payload` is exactly what the platform sent.
 """
 from __future__ import annotations
@@ -161,13 +162,17 @@ def _check_bool(v: Any) -> tuple[Any, str | None]:
     return (_NO_CHANGE, None) if isinstance(v, bool) else (None, f"not a boolean {v!r}")
 
 
+def _check_text(v: Any) -> tuple[Any, str | None]:
+    return (_NO_CHANGE, None) if isinstance(v, str) else (None, f"not a string {v!r}")
+
+
 def _check_any(v: Any) -> tuple[Any, str | None]:
     return _NO_CHANGE, None
 
 
 CHECKS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
     "ts": _check_ts, "date": _check_date, "epoch": _check_epoch, "int": _check_int, "float": _check_float,
-    "num": _check_num, "ccy": _check_ccy, "bool": _check_bool, "str": _check_any,
+    "num": _check_num, "ccy": _check_ccy, "bool": _check_bool, "text": _check_text, "str": _check_any,
 }
 _EMPTY_IS_NULL = {"ts", "date", "epoch", "int", "float", "num"}
 

@@ -20,7 +20,8 @@ ENDPOINTS = [
     (Endpoint("campaigns", ("id",), fields={"attributes.send_time": "ts", "attributes.created_at": "ts",
                                             "attributes.updated_at": "ts"}), None),
     (Endpoint("flows", ("id",), fields={"attributes.created": "ts", "attributes.updated": "ts"}), None),
-    (Endpoint("events", ("id",), "attributes.datetime", "ts", {"attributes.metric": "str!"}), "datetime"),
+    (Endpoint("events", ("id",), "attributes.datetime", "ts", {"attributes.metric": "text!", "attributes.profile_id": "text",
+                                                                  "attributes.email": "text"}), "datetime"),
 ]
 
 

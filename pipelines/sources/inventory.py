@@ -13,7 +13,8 @@ from ._resources import Endpoint
 from ._vendor import next_cursor_resources
 
 ENDPOINTS = [
-    Endpoint("stock_levels", ("date", "sku", "warehouse_id"), "date", "date", {"product_id": "int", "on_hand": "int", "reserved": "int", "inbound": "int", "safety_stock": "int"}),
+    Endpoint("stock_levels", ("date", "sku", "warehouse_id"), "date", "date",
+             {"product_id": "int", "on_hand": "int", "reserved": "int", "inbound": "int", "safety_stock": "int"}),
 ]
 
 
@@ -25,5 +26,7 @@ def inventory_source(
     start_date: Optional[str] = None,
     http: Optional[Any] = None,
 ) -> Any:
-    return next_cursor_resources("inventory", base_url, api_token, ENDPOINTS, since_param="date_from", page_size=page_size,
-                                 start_date=start_date, http=http)
+    return next_cursor_resources(
+        "inventory", base_url, api_token, ENDPOINTS, since_param="date_from", page_size=page_size,
+        start_date=start_date, http=http,
+    )

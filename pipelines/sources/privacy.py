@@ -26,5 +26,7 @@ def privacy_source(
     start_date: Optional[str] = None,
     http: Optional[Any] = None,
 ) -> Any:
-    return next_cursor_resources("privacy", base_url, api_token, ENDPOINTS, since_param="updated_since", page_size=page_size,
-                                 start_date=start_date, http=http)
+    return next_cursor_resources(
+        "privacy", base_url, api_token, ENDPOINTS, since_param="updated_since", page_size=page_size,
+        start_date=start_date, http=http,
+    )

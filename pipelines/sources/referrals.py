@@ -13,7 +13,9 @@ from ._resources import Endpoint
 from ._vendor import next_cursor_resources
 
 ENDPOINTS = [
-    Endpoint("referrals", ("id",), "updated_at", "ts", {"shared_at": "ts", "reward_amount": "num", "currency": "ccy", "referrer_customer_id": "int", "referee_customer_id": "int"}),
+    Endpoint("referrals", ("id",), "updated_at", "ts",
+             {"shared_at": "ts", "reward_amount": "num", "currency": "ccy", "referrer_customer_id": "int",
+              "referee_customer_id": "int"}),
 ]
 
 
@@ -25,5 +27,7 @@ def referrals_source(
     start_date: Optional[str] = None,
     http: Optional[Any] = None,
 ) -> Any:
-    return next_cursor_resources("referrals", base_url, api_token, ENDPOINTS, since_param="updated_since", page_size=page_size,
-                                 start_date=start_date, http=http)
+    return next_cursor_resources(
+        "referrals", base_url, api_token, ENDPOINTS, since_param="updated_since", page_size=page_size,
+        start_date=start_date, http=http,
+    )

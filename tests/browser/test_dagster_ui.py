@@ -153,8 +153,10 @@ def test_the_finished_full_build_run_shows_success(webserver, browser_context, b
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = _new_page(browser_context)
     _open(page, f"{webserver}/runs/{built.run_id}")
-    page.get_by_text("Success").first.wait_for()
+    # the run's status tag (event types read STEP_SUCCESS / RUN_SUCCESS, hence exact matching)
+    page.get_by_text("Success", exact=True).first.wait_for()
     page.get_by_text("ingest_shopify").first.wait_for()
+    assert page.get_by_text("Failure", exact=True).count() == 0
     body = page.inner_text("body")
     assert "warehouse_full_build" in body
     assert "warehouse_dbt" in body

@@ -35,9 +35,9 @@ def _has_days_parameter() -> bool:
     return "days" in _parameters()
 
 
-def _generate(out: Path, days: int | None) -> dict:
+def _generate(out: Path, days: int | None, truth: bool = True) -> dict:
     kwargs: dict = {"days": days} if days is not None and _has_days_parameter() else {}
-    if "with_truth" in _parameters():
+    if not truth and "with_truth" in _parameters():
         kwargs["with_truth"] = False  # the store is identical without the (slow) truth
     return generate(scale="small", seed=SEED, out_dir=out / "sim", truth_dir=out / "truth", **kwargs)
 
@@ -46,7 +46,7 @@ def _generate(out: Path, days: int | None) -> dict:
 def small_store(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("gen_small")
     manifest = _generate(out, SHORT_DAYS)
-    return {"path": out / "sim", "manifest": manifest}
+    return {"path": out / "sim", "truth": out / "truth", "manifest": manifest}
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +82,30 @@ def test_generated_mess_is_rejected_and_no_variant_columns(small_load: dict) -> 
     assert variants == []
 
 
+def test_rejects_are_exactly_the_records_the_generator_malformed(small_store: dict, small_load: dict) -> None:
+    """`truth/mess.json` names every malformed record by reason; the rejects tables must hold exactly those keys."""
+    import json
+
+    from ingestion_helpers import query
+
+    mess_file = small_store["truth"] / "mess.json"
+    if not mess_file.exists():
+        pytest.skip("the generator wrote no truth/mess.json")
+    mess = json.loads(mess_file.read_text())
+    assert mess.get("malformed"), "mess is on by default: some records must be malformed"
+    for resource_key, info in mess["malformed"].items():
+        source, resource = resource_key.split("/")
+        expected = sorted(k for keys in info["keys"].values() for k in keys)
+        if source == "web_events":  # the web reader keys rejects by event_id; invalid lines have none
+            got = query(small_load["warehouse"], "select count(*) from raw_web_events.web_events_rejects")[0][0]
+            assert got == info["total"], resource_key
+            continue
+        got = sorted(k for (k,) in query(small_load["warehouse"],
+                                         f'select record_key from "raw_{source}"."{source}_rejects" where resource = ?',
+                                         [resource]))
+        assert got == expected, resource_key
+
+
 def test_generated_store_rerun_adds_nothing(small_store: dict, small_load: dict) -> None:
     from pipelines.ingest import run_ingestion
 
@@ -95,7 +119,7 @@ def test_generated_next_day_incremental_equals_fresh(small_store: dict, small_lo
     from pipelines.ingest import run_ingestion
 
     shorter = tmp_path / "short"
-    _generate(shorter, SHORT_DAYS - 1)
+    _generate(shorter, SHORT_DAYS - 1, truth=False)
     warehouse = tmp_path / "incremental.duckdb"
     run_ingestion(store=shorter / "sim", warehouse=warehouse, verbose=False)
     run_ingestion(store=small_store["path"], warehouse=warehouse, verbose=False)

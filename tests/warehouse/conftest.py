@@ -6,7 +6,8 @@ pipelines into a raw warehouse in a tmp dir, copies it, and runs ``dbt seed`` + 
 log paths and a private warehouse file (DuckDB has one writer; never ``data/warehouse.duckdb``).
 
 ``XBORDER_RAW_WAREHOUSE`` (+ ``XBORDER_TRUTH_DIR`` and ``AS_OF_DATE``) reuses an existing raw warehouse instead
-of generating one; it is copied, never written.
+of generating one; it is copied, never written. ``XBORDER_BUILT_WAREHOUSE`` additionally reuses a warehouse already
+built by dbt from that raw warehouse (development shortcut: the dbt build is then not re-run).
 """
 from __future__ import annotations
 
@@ -106,8 +107,12 @@ def build_market(tmp: Path, scale: str, seed: int = SEED) -> Market:
         ingest(store, raw)
     warehouse = tmp / "built" / "warehouse.duckdb"
     warehouse.parent.mkdir(parents=True)
-    shutil.copy(raw, warehouse)
     workdir = tmp / "dbt"
+    built = os.environ.get("XBORDER_BUILT_WAREHOUSE")
+    if built and existing and scale == "small":
+        shutil.copy(built, warehouse)
+        return Market(raw, warehouse, truth, store, as_of, workdir)
+    shutil.copy(raw, warehouse)
     run_dbt(["seed"], warehouse, workdir, as_of)
     run_dbt(["build", "--exclude", "test_type:unit"], warehouse, workdir, as_of)
     return Market(raw, warehouse, truth, store, as_of, workdir)

@@ -69,10 +69,17 @@ def test_erased_subject_leaves_no_trace_in_any_schema(small_market, tmp_path):
 
     # plant the request the way the privacy platform would, then run the job over every landed request
     con = duckdb.connect(str(market.warehouse))
+    columns = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw_privacy' "
+        "and table_name = 'erasure_requests'").fetchall()}
+    values = {"id": "er_pytest_1", "subject_email": sorted(subject["emails"])[0], "regulation": "GDPR",
+              "status": "received", "_dlt_load_id": "0", "_dlt_id": "er_pytest_1"}
+    values = {k: v for k, v in values.items() if k in columns}
+    timestamps = [c for c in ("requested_at", "updated_at") if c in columns]
     con.execute(
-        "insert into raw_privacy.erasure_requests (id, subject_email, regulation, requested_at, status, updated_at) "
-        "values ('er_pytest_1', ?, 'GDPR', current_timestamp, 'received', current_timestamp)",
-        [sorted(subject["emails"])[0]])
+        f"insert into raw_privacy.erasure_requests ({', '.join(list(values) + timestamps)}) "
+        f"values ({', '.join('?' for _ in values)}{''.join(', current_timestamp' for _ in timestamps)})",
+        list(values.values()))
     con.close()
     result = erase(market.warehouse, salt=PII_SALT, rebuild=False)
     assert "er_pytest_1" in result.request_ids

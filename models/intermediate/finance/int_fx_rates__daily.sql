@@ -58,7 +58,7 @@ calendar_days as (
 
     select cast(calendar.date_day as date) as rate_date
     from calendar
-    where cast(calendar.date_day as date) >= (select min(rates.rate_date) from rates)
+    where cast(calendar.date_day as date) >= (select min(rates.rate_date) as first_rate_date from rates)
 
 ),
 

@@ -119,7 +119,7 @@ over_cap_identifiers as (
 
 ),
 
-{#- A link to a bigger hub (more same-type links; ties: the larger node key) is that hub's
+{# A link to a bigger hub (more same-type links; ties: the larger node key) is that hub's
     excess, not this identifier's: a shopper's cookie linked to their own e-mail and to the
     placeholder e-mail is not shared, the placeholder is. #}
 links_not_explained_by_bigger_hub as (

@@ -38,11 +38,10 @@ events as (
         transaction_id,
         event_at
     from {{ ref('stg_web_events__events') }}
-    where
-        anonymous_id is not null
-        {%- if window_start is not none %}
+    where anonymous_id is not null
+    {% if window_start is not none %}
         and event_at >= {{ dbt.dateadd('day', -1, window_start) }}
-        {%- endif %}
+    {% endif %}
 
 ),
 
@@ -101,8 +100,9 @@ events_keyed as (
 
     select
         *,
-        {{ dbt.hash(dbt.concat(['anonymous_id', "'|'", dbt.safe_cast('session_start_at', dbt.type_string())])) }}
-            as session_id,
+        {{ dbt.hash(dbt.concat([
+            'anonymous_id', "'|'", dbt.safe_cast('session_start_at', dbt.type_string()),
+        ])) }} as session_id,
         {{ dbt.datediff('previous_event_at', 'event_at', 'second') }} as seconds_since_previous_event
     from events_in_sessions
 
@@ -219,7 +219,39 @@ sessions_with_bot_signals as (
 sessions_classified as (
 
     select
-        *,
+        session_id,
+        anonymous_id,
+        anonymous_id_type,
+        login_user_id,
+        distinct_login_user_ids,
+        purchase_transaction_id,
+        platform,
+        device_category,
+        operating_system,
+        user_agent,
+        country_code,
+        landing_page_url,
+        referrer_host,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        gclid,
+        fbclid,
+        ttclid,
+        events,
+        page_views,
+        item_views,
+        add_to_carts,
+        checkouts,
+        purchases,
+        logins,
+        sub_second_events,
+        duration_seconds,
+        session_start_at,
+        session_end_at,
+        session_start_date,
+        has_bot_user_agent,
+        has_inhuman_pace,
         has_bot_user_agent or has_inhuman_pace as is_bot_session
     from sessions_with_bot_signals
 

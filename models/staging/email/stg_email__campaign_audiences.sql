@@ -1,7 +1,7 @@
 with
 
 audiences as (
-    select * from {{ source('email', 'campaigns__attributes__audiences__included') }}
+    {{ select_dlt_value_list(source('email', 'campaigns__attributes__audiences__included')) }}
 ),
 
 campaigns as (

@@ -1,7 +1,7 @@
 with
 
 final_urls as (
-    select * from {{ source('google_ads', 'ads__ad_group_ad__ad__final_urls') }}
+    {{ select_dlt_value_list(source('google_ads', 'ads__ad_group_ad__ad__final_urls')) }}
 ),
 
 ads as (

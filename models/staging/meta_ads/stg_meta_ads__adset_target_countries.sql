@@ -1,7 +1,7 @@
 with
 
 target_countries as (
-    select * from {{ source('meta_ads', 'adsets__targeting__geo_locations__countries') }}
+    {{ select_dlt_value_list(source('meta_ads', 'adsets__targeting__geo_locations__countries')) }}
 ),
 
 adsets as (

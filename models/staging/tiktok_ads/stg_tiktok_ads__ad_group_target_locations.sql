@@ -1,7 +1,7 @@
 with
 
 location_codes as (
-    select * from {{ source('tiktok_ads', 'adgroups__location_codes') }}
+    {{ select_dlt_value_list(source('tiktok_ads', 'adgroups__location_codes')) }}
 ),
 
 ad_groups as (

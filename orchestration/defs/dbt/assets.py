@@ -28,6 +28,23 @@ translator = WarehouseDbtTranslator()
 _ERROR_STATUSES = {"error", "runtime error"}
 
 
+def _asset_events(invocation, context: AssetExecutionContext, unknown: list[str]):
+    """`invocation.stream()`, tolerant of nodes missing from the loaded manifest (added to the
+    project after the definitions loaded): those are logged instead of failing the step while
+    dbt keeps writing."""
+    for event in invocation.stream_raw_events():
+        try:
+            yield from event.to_default_asset_events(
+                manifest=invocation.manifest,
+                dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=context,
+                target_path=invocation.target_path,
+                project=invocation.project,
+            )
+        except KeyError as missing:
+            unknown.append(str(missing.args[0]) if missing.args else "?")
+
+
 def _stop_if_running(process: subprocess.Popen) -> None:
     """If the step ends early (an error while streaming events, an interrupt), the dbt process
     must not keep writing the warehouse outside the pool: stop it."""
@@ -55,21 +72,25 @@ def dbt_vars() -> dict[str, str]:
 )
 def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
     if project_changed_since_load():
-        raise Failure(
-            description=(
-                "the dbt project changed after these definitions were loaded: reload them "
-                "(UI: Deployment > Reload; or re-run `make run`) so Dagster and dbt agree on the models"
-            )
+        context.log.warning(
+            "the dbt project changed after these definitions were loaded: dbt builds the current "
+            "project, Dagster reports the nodes it knows; reload the definitions to see the rest"
         )
     args = ["build"]
     variables = dbt_vars()
     if variables:
         args += ["--vars", json.dumps(variables)]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
+    unknown: list[str] = []
     try:
-        yield from invocation.stream()
+        yield from _asset_events(invocation, context, unknown)
     finally:
         _stop_if_running(invocation.process)
+    if unknown:
+        context.log.warning(
+            f"dbt built {len(unknown)} node(s) these definitions do not know (the project changed "
+            f"since they were loaded; reload them): {', '.join(sorted(unknown)[:20])}"
+        )
 
     try:
         run_results = invocation.get_artifact("run_results.json")

@@ -9,6 +9,7 @@ from ..clock import MS_PER_DAY
 from ..markets import MARKETS, MINOR_UNITS
 from ..purchases import SHOPIFY, OrderBatch
 from ..rng import Stream
+from ..store_writer import SortedSpool
 
 Record = tuple  # (cursor sort value, key string, record dict)
 
@@ -20,7 +21,9 @@ class RenderContext:
     ads: object
     identity: object
     mess: object
-    resources: dict = field(default_factory=dict)   # "source/resource" -> list[Record]
+    spill_dir: object = None                         # folder for sorted chunks of large resources
+    resources: dict = field(default_factory=dict)   # "source/resource" -> SortedSpool
+    summary_hook: object = None                      # called with (resource, record) for the mess summary
 
     def __post_init__(self) -> None:
         w = self.world
@@ -56,7 +59,13 @@ class RenderContext:
         return self.drift_ms is not None and int(ms) >= self.drift_ms
 
     def add(self, resource: str, cursor, key: str, record: dict) -> None:
-        self.resources.setdefault(resource, []).append((cursor, key, record))
+        """Queue a record for the store (serialised now; records must not be changed after ``add``)."""
+        spool = self.resources.get(resource)
+        if spool is None:
+            spool = self.resources[resource] = SortedSpool(self.spill_dir, resource)
+        spool.add(cursor, key, record)
+        if self.summary_hook is not None:
+            self.summary_hook(resource, record)
 
     def u(self, stream: int, day: int, ids, width: int = 8, salt: int = 0) -> np.ndarray:
         return self.world.rng.keyed_block(stream, day, np.asarray(ids, dtype=np.int64), width=width, salt=salt)

@@ -11,7 +11,8 @@ from .context import RenderContext
 
 WAREHOUSE_IDS = tuple(WAREHOUSES)
 LEAD_DAYS = (12, 24)
-COVER_DAYS = 35
+COVER_DAYS = 45
+MIN_ORDER_UNITS = 12  # supplier minimum order quantity
 
 
 def render_inventory(ctx: RenderContext) -> None:
@@ -36,11 +37,11 @@ def render_inventory(ctx: RenderContext) -> None:
                     demand[d, sku_index[(p, int(ob.variant[o, j]))], h] += int(ob.quantity[o, j])
     u = w.rng.keyed_block(Stream.INVENTORY, 0, np.arange(S * H), width=4).reshape(S, H, 4)
     expected = np.array([cat.popularity[p] / len(cat.variant_options[p]) for p, _ in skus])
-    # rough daily units per SKU and warehouse (only used to size the opening stock)
-    expected = (expected / expected.sum() * 2.0 * w.pop.n / 1000)[:, None] * np.array([0.45, 0.35, 0.2])[None, :]
+    # planning estimate of daily units per SKU and warehouse (~9 units per 1 000 people per day)
+    expected = (expected / expected.sum() * 9.0 * w.pop.n / 1000)[:, None] * np.array([0.45, 0.35, 0.2])[None, :]
     # a few SKUs start under-stocked so stock-outs happen
     start_cover = np.where(u[:, :, 0] < 0.12, 3 + 5 * u[:, :, 1], 25 + 20 * u[:, :, 1])
-    on_hand = np.round(expected * start_cover)
+    on_hand = np.maximum(np.round(expected * start_cover), np.where(u[:, :, 0] < 0.12, 0, MIN_ORDER_UNITS))
     inbound = np.zeros((S, H))
     arrivals: dict[int, np.ndarray] = {}
     trailing = np.repeat(expected[None], 28, axis=0)
@@ -49,17 +50,17 @@ def render_inventory(ctx: RenderContext) -> None:
             on_hand += arrivals.pop(d)
             inbound = np.maximum(inbound - 0, 0)
         avg = trailing.mean(axis=0)
-        safety = np.ceil(avg * 7)
+        safety = np.maximum(np.ceil(avg * 7), 2)
         on_hand = on_hand - demand[d]
         backorder = on_hand < 0
         on_hand = np.where(backorder, 0, on_hand)
         reserved = np.minimum(np.round(demand[d] * 0.4), on_hand)
         pending = sum(arrivals.values()) if arrivals else np.zeros((S, H))
-        reorder = (on_hand + pending < safety * 2) & (avg > 0)
+        reorder = (on_hand + pending < safety * 3) & (avg > 0)
         if reorder.any():
             lead = LEAD_DAYS[0] + (w.rng.keyed(Stream.INVENTORY, d, np.arange(S * H)).reshape(S, H)
                                     * (LEAD_DAYS[1] - LEAD_DAYS[0])).astype(int)
-            qty = np.where(reorder, np.ceil(avg * COVER_DAYS), 0)
+            qty = np.where(reorder, np.maximum(np.ceil(avg * COVER_DAYS), MIN_ORDER_UNITS), 0)
             for lt in np.unique(lead[reorder]):
                 m = reorder & (lead == lt)
                 arrivals.setdefault(d + int(lt), np.zeros((S, H)))
