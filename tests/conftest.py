@@ -30,7 +30,7 @@ INTEGRATION_SUITES = ("warehouse", "orchestration", "browser", "attribution_mart
 def pytest_collection_modifyitems(config, items):
     for item in items:
         parts = Path(str(item.fspath)).relative_to(REPO / "tests").parts
-        needs_marts = parts[0] == "reports" and "small_market_warehouse" in getattr(item, "fixturenames", ())
+        needs_marts = parts[0] == "reports" and "reports_check_warehouse" in getattr(item, "fixturenames", ())
         if parts[0] in INTEGRATION_SUITES or needs_marts:
             item.add_marker(pytest.mark.integration)
 

@@ -114,6 +114,7 @@ class Recorder:
         order_rows = self._orders(day, orders, sess) if orders is not None else None
         if order_rows is not None:
             sess = order_rows.pop("_sessions")
+        self._day_orders = order_rows
         self._finish_sessions(day, sess, orders, order_rows)
         self._signups_and_privacy(day, logs)
         self._assignments(day, logs, sess, orders, order_rows)
@@ -136,6 +137,10 @@ class Recorder:
         self.web_writer.write_day(self, day, sess, orders, order_rows)
 
     # ------------------------------------------------------------------------------------------------------------
+    def order_instant(self, o: int) -> int:
+        """Instant (ms) of order ``o`` of the day being recorded."""
+        return int(self._day_orders["day"][o]) * MS_PER_DAY + int(self._day_orders["tod"][o])
+
     def _send_times(self, day: int, sends: dict) -> np.ndarray:
         if not sends or not len(sends["person"]):
             return np.zeros(0, dtype=np.int64)

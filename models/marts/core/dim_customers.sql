@@ -202,7 +202,7 @@ home_markets as (
             country_code,
             row_number() over (
                 partition by person_id
-                order by source_rank, occurrences desc, last_used_at desc, country_code
+                order by source_rank asc, occurrences desc, last_used_at desc, country_code asc
             ) as country_rank
         from country_candidates
     ) as ranked_countries
@@ -305,8 +305,8 @@ person_consent_signals as (
             partition by identity_map.person_id, consent_signals.consent_purpose
             order by
                 consent_signals.signal_at desc,
-                case when consent_signals.is_granted then 1 else 0 end,
-                consent_signals.signal_source
+                case when consent_signals.is_granted then 1 else 0 end asc,
+                consent_signals.signal_source asc
         ) as signal_rank
     from consent_signals
     inner join identity_map

@@ -38,24 +38,24 @@ orders_resolved as (
     from orders
     left join identity_map as by_customer
         on
-            by_customer.identifier_type = 'shopify_customer_id'
-            and orders.shopify_customer_id = by_customer.identifier
+            orders.shopify_customer_id = by_customer.identifier
+            and by_customer.identifier_type = 'shopify_customer_id'
     left join identity_map as by_email
         on
-            by_email.identifier_type = 'email'
-            and orders.email_hash = by_email.identifier
+            orders.email_hash = by_email.identifier
+            and by_email.identifier_type = 'email'
     left join identity_map as by_phone
         on
-            by_phone.identifier_type = 'phone'
-            and orders.phone_hash = by_phone.identifier
+            orders.phone_hash = by_phone.identifier
+            and by_phone.identifier_type = 'phone'
     left join identity_map as by_amazon_buyer
         on
-            by_amazon_buyer.identifier_type = 'amazon_buyer_id'
-            and orders.amazon_buyer_id = by_amazon_buyer.identifier
+            orders.amazon_buyer_id = by_amazon_buyer.identifier
+            and by_amazon_buyer.identifier_type = 'amazon_buyer_id'
     left join identity_map as by_device
         on
-            by_device.identifier_type = orders.purchase_anonymous_id_type
-            and orders.purchase_anonymous_id = by_device.identifier
+            orders.purchase_anonymous_id = by_device.identifier
+            and orders.purchase_anonymous_id_type = by_device.identifier_type
 
 ),
 
@@ -65,10 +65,11 @@ orders_sequenced as (
         *,
         case
             when not is_cancelled
-                then row_number() over (
-                    partition by person_id, is_cancelled
-                    order by ordered_at, order_id
-                )
+                then
+                    row_number() over (
+                        partition by person_id, is_cancelled
+                        order by ordered_at asc, order_id asc
+                    )
         end as person_order_number
     from orders_resolved
 

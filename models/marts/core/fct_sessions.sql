@@ -92,17 +92,13 @@ existing_sessions_re_resolved as (
 sessions_in_batch as (
 
     select
-        {%- for column in session_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ session_columns | join(',\n        ') }}
     from sessions_resolved
 
     union all
 
     select
-        {%- for column in session_columns %}
-        {{ 'current_person_id as person_id' if column == 'person_id' else column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ session_columns | join(',\n        ') | replace('person_id,', 'current_person_id as person_id,', 1) }}
     from existing_sessions_re_resolved
     where person_id <> current_person_id
 
@@ -118,9 +114,7 @@ sessions_in_batch as (
 final as (
 
     select
-        {%- for column in session_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ session_columns | join(',\n        ') }}
     from sessions_in_batch
 
 )

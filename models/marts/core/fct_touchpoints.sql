@@ -82,17 +82,13 @@ existing_touchpoints_re_resolved as (
 touchpoints_in_batch as (
 
     select
-        {%- for column in touchpoint_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ touchpoint_columns | join(',\n        ') }}
     from touchpoints_resolved
 
     union all
 
     select
-        {%- for column in touchpoint_columns %}
-        {{ 'current_person_id as person_id' if column == 'person_id' else column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ touchpoint_columns | join(',\n        ') | replace('person_id,', 'current_person_id as person_id,', 1) }}
     from existing_touchpoints_re_resolved
     where person_id is distinct from current_person_id
 
@@ -108,9 +104,7 @@ touchpoints_in_batch as (
 final as (
 
     select
-        {%- for column in touchpoint_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ touchpoint_columns | join(',\n        ') }}
     from touchpoints_in_batch
 
 )

@@ -175,6 +175,12 @@ class WebEventsWriter:
                     "os": os_name, "user_agent": ua, "country": market.code, "page_url": None, "page_referrer": None,
                     "item_id": None, "value": None, "currency": None, "transaction_id": None}
         gaps = (4_000 + u * 70_000).astype(np.int64).tolist()
+        o = int(sess["order"][i])
+        extra_views = int(u[0] * 3)
+        if depth >= 5 and o >= 0:  # the purchase event happens at the order's instant: spread earlier events before it
+            order_ms = rec.order_instant(o)
+            before = 1 + int(bool(sess["login_event"][i])) + extra_views + 2 + 1 + 1
+            gaps = [max((order_ms - t) // before, 1)] * 12
         seq = 0
 
         def emit(name, page_url, page_referrer, item=None, value=None, currency=None, txn=None):
@@ -199,7 +205,7 @@ class WebEventsWriter:
         if sess["login_event"][i]:
             emit("login", f"{SHOP}/account/login", current)
             current = f"{SHOP}/account"
-        for k in range(int(u[0] * 3)):
+        for k in range(extra_views):
             nxt = f"{SHOP}/collections/{COLLECTIONS[(row + k) % len(COLLECTIONS)]}"
             emit("page_view", nxt, current)
             current = nxt
@@ -207,7 +213,6 @@ class WebEventsWriter:
             emit("page_view", product_url, current)
             emit("view_item", product_url, current, item=sku, value=price, currency=market.currency)
             current = product_url
-        o = int(sess["order"][i])
         if depth >= 3:
             value = price if o < 0 else float(orders.subtotal[o])
             emit("add_to_cart", current, current, item=sku, value=value, currency=market.currency)
@@ -216,6 +221,7 @@ class WebEventsWriter:
             emit("begin_checkout", f"{SHOP}/checkout", current, value=value, currency=market.currency)
         if depth >= 5 and o >= 0:
             order_id = shopify_order_id(order_rows["shopify_seq"][o])
+            t = rec.order_instant(o)
             emit("purchase", f"{SHOP}/checkout/thank_you", f"{SHOP}/checkout", value=float(orders.total[o]),
                  currency=market.currency, txn=str(order_id))
             self.identity.link(label, (kind, anon), *order_identifiers(w, rec, o, orders, order_rows))
