@@ -24,7 +24,7 @@ TEST_PII_SALT = "pytest-salt-not-secret"
 
 # Suites that build the whole warehouse and are still being finished (issues #3-#7): run by
 # `make test-integration`, kept out of `make test` until they are green from a clean clone.
-INTEGRATION_SUITES = ("warehouse", "orchestration", "browser", "attribution_marts", "ml_assets")
+INTEGRATION_SUITES = ("dbt", "warehouse", "orchestration", "browser", "attribution_marts", "ml_assets")
 
 
 def pytest_collection_modifyitems(config, items):
