@@ -9,7 +9,7 @@ from .scenario import ScenarioError, load_scenario
 
 
 def generate(*args, **kwargs):
-    from .generate import generate as _generate
+    from .market import generate as _generate
 
     return _generate(*args, **kwargs)
 

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     srv.add_argument("--no-faults", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "generate":
-        from .generate import generate
+        from .market import generate
         start = time.perf_counter()
         try:
             manifest = generate(scale=args.scale, seed=args.seed, scenario_path=args.scenario, days=args.days,

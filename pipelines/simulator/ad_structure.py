@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .markets import MARKETS, REGIONS
+from .markets import MARKETS
 from .rng import Rng, Stream
 
 

@@ -32,7 +32,7 @@ from .creators import CLICK_SHARE
 from .email_program import FLOWS, EmailProgram
 from .markets import MARKETS, REGIONS
 from .purchases import AMAZON, SHOPIFY, OrderBatch, order_economics
-from .rng import Stream, inverse_cdf
+from .rng import Stream
 from .scenario import CHANNELS, PAID_MEDIA_CHANNELS
 from .world import CH, WEB_CHANNELS, World
 

@@ -15,11 +15,10 @@ from .ad_structure import AdStructure
 from .clock import MS_PER_DAY, utc_offset_hours
 from .engine import DayLog
 from .identity import IdentityCollector
-from .markets import MARKETS
-from .people import DEVICE_KINDS, PLACEHOLDER_EMAIL
-from .purchases import AMAZON, SHOPIFY
+from .markets import MARKETS, REGIONS
+from .purchases import SHOPIFY
 from .rng import Stream, inverse_cdf
-from .scenario import CHANNELS
+from .sessions import local_hour_tod
 from .world import CH, World
 
 NOT_YET = 10**7
@@ -278,7 +277,6 @@ class Recorder:
             product[purchase] = orders.product[order_local[purchase], 0]
         ad = np.full(n, -1, dtype=np.int64)
         region_of = pop.region[person]
-        from .markets import REGIONS
         for ch in ("paid_search", "shopping", "paid_social_meta", "paid_social_tiktok"):
             sel = channel == CH[ch]
             for r in np.unique(region_of[sel]):
@@ -347,11 +345,6 @@ class Recorder:
         if a:
             a["session_row"] = np.where(a["session_local"] >= 0, a["session_base"] + a["session_local"], -1)
         self.orders = _concat_orders(self.order_batches)
-
-
-def local_hour_tod(u_hour, u_minute, offset_h):
-    from .sessions import local_hour_tod as f
-    return f(u_hour, u_minute, offset_h)
 
 
 # Compact column types for the tables kept for the whole run (memory at large scale).

@@ -15,7 +15,7 @@ from .media import hill
 from .scenario import CHANNELS, PAID_MEDIA_CHANNELS
 from .simulate import CounterfactualResult, RealWorldResult
 from .store_writer import write_json
-from .world import CH, FUTURE_HORIZON_DAYS, World
+from .world import CH, World
 
 BUDGET_BOUND = 0.30  # bounded oracle: each channel x market may move +-30% around the plan
 

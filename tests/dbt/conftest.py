@@ -93,7 +93,7 @@ def build_simulator_raw(tmp: Path) -> tuple[Path, str | None]:
                     f"not importable: {exc!r}); set XBORDER_RAW_WAREHOUSE to reuse a landed raw warehouse")
     store, truth, warehouse = tmp / "sim", tmp / "truth", tmp / "raw.duckdb"
     try:
-        from pipelines.simulator.generate import generate as generate_impl  # the real signature, not the wrapper
+        from pipelines.simulator.market import generate as generate_impl  # the real signature, not the wrapper
     except Exception:
         generate_impl = generate
     manifest = _call_with_supported(generate_impl, scale="small", seed=42, out_dir=store, truth_dir=truth,

@@ -24,7 +24,7 @@ SHORT_DAYS = 20  # a short window keeps the next-day test quick; small scale oth
 
 def _parameters() -> set[str]:
     try:
-        from pipelines.simulator.generate import generate as impl
+        from pipelines.simulator.market import generate as impl
 
         return set(inspect.signature(impl).parameters)
     except (ImportError, TypeError, ValueError):

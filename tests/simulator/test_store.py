@@ -206,3 +206,21 @@ def test_referral_chains_reach_depth_three(small_market):
 
     assert refs
     assert max((depth(c) for c in referred_by), default=0) >= 1
+
+
+def test_purchase_events_match_shopify_orders(small_market):
+    """Each purchase event names a Shopify order (transaction_id) placed at the same instant, for the same total."""
+    store = small_market["store"]
+    orders = {o["id"]: o for o in read_resource(store, "shopify/orders")}
+    mess = json.loads((small_market["truth"] / "mess.json").read_text())
+    planted = {k for keys in mess["malformed"]["web_events/events"]["keys"].values() for k in keys}
+    n = 0
+    for e in web_events(store):
+        if e["event_name"] != "purchase" or e["event_id"] in planted:
+            continue
+        order = orders[int(e["transaction_id"])]
+        event_time = datetime.fromisoformat(e["event_timestamp"].replace("Z", "+00:00"))
+        assert abs((event_time - datetime.fromisoformat(order["created_at"])).total_seconds()) < 1
+        assert e["value"] == float(order["total_price"])
+        n += 1
+    assert 0 < n <= len(orders)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..clock import MS_PER_DAY
-from ..fx import CURRENCY_INDEX
 from ..markets import MARKET_BY_CODE, MARKETS, MINOR_UNITS
 from ..mess import bad_currency, bad_date
 from .ad_reports import build_report_rows

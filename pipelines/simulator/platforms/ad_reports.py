@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..clock import MS_PER_DAY, last_complete_local_day, offsets_by_day
 from ..fx import CURRENCY_INDEX
-from ..markets import MARKETS, REGIONS
+from ..markets import MARKETS
 from ..purchases import AMAZON, SHOPIFY
 from ..rng import Stream, inverse_cdf
 from ..scenario import PAID_MEDIA_CHANNELS

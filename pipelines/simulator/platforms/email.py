@@ -7,7 +7,6 @@ import numpy as np
 from ..clock import MS_PER_DAY
 from ..email_program import FLOW_MESSAGE_BASE, FLOWS
 from ..markets import MARKETS, REGIONS
-from ..mess import bad_date
 from ..rng import Stream
 from .common import email_of, klaviyo_profile_id, person_label, phone_of
 from .context import RenderContext

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..markets import MARKETS, MINOR_UNITS, PAYMENT_FAILURE_REASONS, PAYMENT_PROVIDERS
+from ..markets import MINOR_UNITS, PAYMENT_FAILURE_REASONS, PAYMENT_PROVIDERS
 from ..mess import bad_currency, bad_date
-from ..purchases import AMAZON, COD, METHOD_FAIL, METHODS, SHOPIFY
+from ..purchases import AMAZON, COD, METHOD_FAIL, METHODS
 from ..rng import Stream
 from .amazon_sp import amazon_ids
 from .common import shopify_order_id

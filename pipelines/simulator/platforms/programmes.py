@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..clock import MS_PER_DAY
-from ..markets import MARKETS, REGIONS
+from ..markets import MARKETS
 from ..mess import bad_date
-from ..purchases import AMAZON, DISCOUNT_REFERRAL, SHOPIFY
+from ..purchases import DISCOUNT_REFERRAL, SHOPIFY
 from ..rng import Stream
 from .amazon_sp import amazon_ids
 from .common import (amazon_email_of, email_of, person_label, referral_code, shopify_order_id)
@@ -28,10 +28,7 @@ def render_referrals(ctx: RenderContext) -> None:
     if ob is not None:
         for o in np.flatnonzero((ob.platform == SHOPIFY) & (ob.discount_kind == DISCOUNT_REFERRAL)):
             conversions.setdefault((int(ob.discount_ref[o]), int(ob.person[o])), []).append((ctx.order_ms(int(o)), int(o)))
-    used: set[int] = set()
     order = np.lexsort((sh["id"], sh["day"]))
-    for i in order[::-1]:  # latest share to the same friend gets the conversion
-        pass
     share_ms = sh["day"].astype(np.int64) * MS_PER_DAY + (w.rng.keyed(Stream.REFERRAL_SHARE, 0, sh["id"], salt=9)
                                                           * (MS_PER_DAY - 1)).astype(np.int64)
     best: dict[int, int] = {}

@@ -8,7 +8,7 @@ from ..clock import MS_PER_DAY
 from ..markets import MARKETS, PAYMENT_PROVIDERS
 from ..mess import bad_currency, bad_date
 from ..people import PLACEHOLDER_EMAIL
-from ..purchases import (DISCOUNT_AFFILIATE, DISCOUNT_PROMO, DISCOUNT_REFERRAL, DISCOUNT_WELCOME, METHODS, SHOPIFY)
+from ..purchases import DISCOUNT_AFFILIATE, DISCOUNT_PROMO, DISCOUNT_REFERRAL, DISCOUNT_WELCOME, METHODS
 from ..rng import Stream
 from .common import checkout_email_of, money, person_label, phone_of, referral_code, shopify_order_id
 from .context import RenderContext

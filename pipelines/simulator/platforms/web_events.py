@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..catalogue import SHOP_DOMAIN
 from ..clock import MS_PER_DAY
 from ..markets import MARKETS
 from ..people import DEVICE_KINDS
