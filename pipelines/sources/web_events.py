@@ -1,8 +1,8 @@
 """Web/app events from daily export files (GA4/Snowplow-like NDJSON, gzip) (`raw_web_events`).
 
 `event_files` lists `events_YYYYMMDD.ndjson.gz` and is incremental on the file date (the last loaded day is re-read,
-which `merge` on `event_id` makes harmless); `events` reads each file with DuckDB's JSON functions into an Arrow table
-(fast enough for millions of events) and yields it to dlt. Lines that are not JSON objects, or whose `event_id`,
+which `merge` on `event_id` makes harmless); `events` parses each file into an Arrow table (fast enough for millions of
+events) and yields it to dlt. Lines that are not JSON objects, or whose `event_id`,
 `event_timestamp`, `value` or `currency` do not parse, go to `web_events_rejects` with the raw line.
 
 Where the files are (`bucket_url`):
@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import gzip
 import re
-import threading
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import dlt
-import duckdb
+import orjson
 import pyarrow as pa
 
 from ._http import HttpSettings, PlatformClient
@@ -32,7 +31,7 @@ FILE_NAME = re.compile(r"events_(\d{4})(\d{2})(\d{2})\.ndjson(\.gz)?$")
 KNOWN_COLUMNS = ["event_id", "event_name", "event_timestamp", "anonymous_id", "platform", "user_id",
                  "device_category", "os", "user_agent", "country", "page_url", "page_referrer", "item_id", "value",
                  "currency", "transaction_id"]
-_CURRENCY_SQL = ", ".join(f"'{c}'" for c in sorted(ISO_4217))
+KNOWN_SET = frozenset(KNOWN_COLUMNS)
 
 
 def file_date(name: str) -> Optional[date]:
@@ -40,81 +39,88 @@ def file_date(name: str) -> Optional[date]:
     return date(int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
+def _as_text(value: Any) -> Optional[str]:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    return str(value)
+
+
+def _string_array(values: list) -> pa.Array:
+    try:
+        return pa.array(values, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers or objects in a text field: keep their text
+        return pa.array([_as_text(v) for v in values], pa.string())
+
+
 class EventFileReader:
-    """Parses one NDJSON export into (good events as Arrow, reject rows) using an in-memory DuckDB."""
+    """Parses one NDJSON export into (good events as an Arrow table, reject rows).
 
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    @property
-    def con(self) -> duckdb.DuckDBPyConnection:
-        con = getattr(self._local, "con", None)
-        if con is None:
-            con = self._local.con = duckdb.connect(":memory:")
-        return con
+    One `orjson.loads` per line and a few checks per event, then columns are built straight into Arrow: about a
+    million events in well under a minute of one core. `event_timestamp` becomes a UTC timestamp, `value` a double,
+    every other field text (unknown fields from schema drift included, objects as JSON text)."""
 
     def parse(self, raw: bytes) -> tuple[pa.Table, list[tuple[str, Optional[str], str]]]:
-        text = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8", errors="replace")
-        lines = [line for line in text.split("\n") if line.strip()]
-        con = self.con
-        con.register("raw_lines", pa.table({"n": pa.array(range(len(lines)), pa.int64()), "line": pa.array(lines)}))
-        try:
-            con.execute(f"""
-                create or replace temp table checked as
-                with j as (
-                    select n, line, case when json_valid(line) then json_type(line) = 'OBJECT' else false end as is_object
-                    from raw_lines
-                ), f as (
-                    select n, line, is_object,
-                        case when is_object then (line->>'$.event_id') end as event_id,
-                        case when is_object then (line->>'$.event_timestamp') end as ts_text,
-                        case when is_object then (line->>'$.value') end as value_text,
-                        case when is_object then (line->>'$.currency') end as currency
-                    from j
-                )
-                select *,
-                    concat_ws('; ',
-                        case when not is_object then 'line is not a JSON object' end,
-                        case when is_object and coalesce(event_id, '') = '' then 'event_id: missing' end,
-                        case when is_object and ts_text is null then 'event_timestamp: missing'
-                             when is_object and try_cast(ts_text as timestamptz) is null
-                             then 'event_timestamp: unparseable timestamp ' || ts_text end,
-                        case when value_text is not null and try_cast(value_text as double) is null
-                             then 'value: not a number ' || value_text end,
-                        case when currency is not null and currency not in ({_CURRENCY_SQL})
-                             then 'currency: unknown currency code ' || currency end
-                    ) as reason
-                from f
-            """)
-            bad = con.execute("select line, event_id, reason from checked where reason <> '' order by n").fetchall()
-            keys = [k for (k,) in con.execute(
-                "select distinct unnest(json_keys(line)) from checked where reason = ''").fetchall()]
-            extra = sorted(k for k in keys if k not in KNOWN_COLUMNS)
-            selects = []
-            for col in KNOWN_COLUMNS + extra:
-                if col not in keys and col not in ("event_id", "event_timestamp"):
-                    continue
-                quoted = col.replace("'", "''")
-                if col == "event_timestamp":
-                    expr = "cast(ts_text as timestamptz)"
-                elif col == "value":
-                    expr = "try_cast(value_text as double)"
-                else:
-                    expr = f"line->>'$.\"{quoted}\"'"
-                selects.append(f'{expr} as "{col}"')
-            good = con.execute(f"select {', '.join(selects)} from checked where reason = '' order by n").arrow()
-            if hasattr(good, "read_all"):
-                good = good.read_all()
-        finally:
-            con.unregister("raw_lines")
-        fields = []
-        for fld in good.schema:
-            if fld.name == "event_timestamp":  # always UTC, never null after validation
-                fld = pa.field(fld.name, pa.timestamp("us", tz="UTC"), nullable=False)
-            elif fld.name == "event_id":
-                fld = pa.field(fld.name, fld.type, nullable=False)
-            fields.append(fld)
-        return good.cast(pa.schema(fields)), bad
+        data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        good: list[dict] = []
+        bad: list[tuple[str, Optional[str], str]] = []
+        extra: set[str] = set()
+        known = KNOWN_SET
+        from_iso = datetime.fromisoformat
+        for line in data.split(b"\n"):
+            if not line.strip():
+                continue
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                record = None
+            if not isinstance(record, dict):
+                bad.append((line.decode("utf-8", "replace"), None, "line is not a JSON object"))
+                continue
+            problems = []
+            event_id = record.get("event_id")
+            if event_id is None or event_id == "":
+                problems.append("event_id: missing")
+            ts = record.get("event_timestamp")
+            if ts is None:
+                problems.append("event_timestamp: missing")
+            else:
+                try:
+                    parsed = from_iso(ts[:-1] + "+00:00" if ts[-1:] in ("Z", "z") else ts)
+                    record["event_timestamp"] = (parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None
+                                                 else parsed.astimezone(timezone.utc))
+                except (TypeError, ValueError):
+                    problems.append(f"event_timestamp: unparseable timestamp {ts!r}")
+            value = record.get("value")
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                try:
+                    record["value"] = float(value)
+                except (TypeError, ValueError):
+                    problems.append(f"value: not a number {value!r}")
+            currency = record.get("currency")
+            if currency is not None and currency not in ISO_4217:
+                problems.append(f"currency: unknown currency code {currency!r}")
+            if problems:
+                bad.append((line.decode("utf-8", "replace"), _as_text(event_id) or None, "; ".join(problems)))
+                continue
+            good.append(record)
+            if not record.keys() <= known:
+                extra.update(k for k in record if k not in known)
+        columns: dict[str, pa.Array] = {}
+        for name in KNOWN_COLUMNS + sorted(extra):
+            values = [r.get(name) for r in good]
+            if name == "event_timestamp":
+                columns[name] = pa.array(values, pa.timestamp("us", tz="UTC"))
+            elif name == "value":
+                columns[name] = pa.array([None if v is None else float(v) for v in values], pa.float64())
+            else:
+                columns[name] = _string_array(values)
+        schema = pa.schema([pa.field(n, a.type, nullable=n not in ("event_id", "event_timestamp"))
+                            for n, a in columns.items()])
+        return pa.Table.from_arrays(list(columns.values()), schema=schema), bad
 
 
 @dlt.source(name="web_events")

@@ -65,8 +65,8 @@ def test_malformed_rows_go_to_rejects_with_reason_and_raw_payload(full_load: dic
     ("creators", "fees", "paid_at: unparseable timestamp 'not a date'"),
     ("logistics", "shipments", "shipped_at: unparseable timestamp '2026-13-45'"),
     ("payments", "payment_attempts", "amount: not an integer '12.3x'"),
-    ("web_events", "events", "event_timestamp: unparseable timestamp 2026-13-45T00:00:00Z"),
-    ("web_events", "events", "currency: unknown currency code EURO"),
+    ("web_events", "events", "event_timestamp: unparseable timestamp '2026-13-45T00:00:00Z'"),
+    ("web_events", "events", "currency: unknown currency code 'EURO'"),
     ("web_events", "events", "line is not a JSON object"),
     ("fx", "rates", "Date: unparseable date '2026-02-30'"),
 ])
