@@ -96,15 +96,23 @@ events_in_sessions as (
 
 ),
 
+events_with_session_key as (
+
+    select
+        *,
+        {{ dbt.concat(['anonymous_id', "'|'", dbt.safe_cast('session_start_at', dbt.type_string())]) }}
+            as session_key
+    from events_in_sessions
+
+),
+
 events_keyed as (
 
     select
         *,
-        {{ dbt.hash(dbt.concat([
-            'anonymous_id', "'|'", dbt.safe_cast('session_start_at', dbt.type_string()),
-        ])) }} as session_id,
+        {{ dbt.hash('session_key') }} as session_id,
         {{ dbt.datediff('previous_event_at', 'event_at', 'second') }} as seconds_since_previous_event
-    from events_in_sessions
+    from events_with_session_key
 
 ),
 

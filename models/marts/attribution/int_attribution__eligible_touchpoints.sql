@@ -68,9 +68,9 @@ candidates as (
     inner join touchpoints
         on
             conversions.person_id = touchpoints.person_id
-            and touchpoints.touchpoint_at <= conversions.converted_at
-            and touchpoints.touchpoint_at
-            >= {{ dbt.dateadd('day', -1 * lookback_days, 'conversions.converted_at') }}
+            and conversions.converted_at >= touchpoints.touchpoint_at
+            and {{ dbt.dateadd('day', -1 * lookback_days, 'conversions.converted_at') }}
+            <= touchpoints.touchpoint_at
 
 ),
 
@@ -92,7 +92,8 @@ deduplicated as (
     from candidates_with_previous
     where
         previous_same_channel_at is null
-        or {{ milliseconds_between('previous_same_channel_at', 'touched_at') }} >= {{ dedupe_milliseconds }}
+        or {{ milliseconds_between('previous_same_channel_at', 'touched_at') }}
+        >= {{ dedupe_milliseconds }}
 
 ),
 

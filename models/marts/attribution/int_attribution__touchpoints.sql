@@ -14,6 +14,7 @@
     marketing touch (docs/decisions.md, "Attribution marts: navigational purchase sessions").
 -#}
 {%- set navigational_channels = var('attribution_navigational_channels', ['direct', 'organic_search']) -%}
+{%- set navigational_list = "'" ~ (navigational_channels | join("', '")) ~ "'" -%}
 
 with
 
@@ -156,7 +157,7 @@ touchpoints_mapped as (
         touchpoints_with_landing.purchase_order_id,
         {%- if navigational_channels %}
         touchpoints_with_landing.purchase_order_id is not null
-        and touchpoints_with_landing.channel in ('{{ navigational_channels | join("', '") }}') as is_navigational,
+        and touchpoints_with_landing.channel in ({{ navigational_list }}) as is_navigational,
         {%- else %}
         false as is_navigational,
         {%- endif %}

@@ -242,14 +242,21 @@ acquisition_channels as (
 
 ),
 
+as_of as (
+
+    select {{ as_of_date() }} as as_of_day
+
+),
+
 rfm_inputs as (
 
     select
-        person_id,
-        {{ dbt.datediff('last_order_date', as_of_date(), 'day') }} as recency_days,
-        orders as frequency_orders,
-        net_revenue as monetary_net_revenue
+        person_orders.person_id,
+        {{ dbt.datediff('last_order_date', 'as_of_day', 'day') }} as recency_days,
+        person_orders.orders as frequency_orders,
+        person_orders.net_revenue as monetary_net_revenue
     from person_orders
+    cross join as_of
 
 ),
 

@@ -26,9 +26,10 @@ attribution as (
 
 ),
 
-eligible as (
+eligible_conversions as (
 
-    select * from {{ ref('int_attribution__eligible_touchpoints') }}
+    select distinct conversion_id
+    from {{ ref('int_attribution__eligible_touchpoints') }}
 
 ),
 
@@ -152,11 +153,9 @@ unattributed_orders as (
         sum(net_revenue) as net_revenue,
         sum(contribution_before_ad_spend) as contribution_before_ad_spend
     from orders
-    where not exists (
-        select 1
-        from eligible
-        where eligible.conversion_id = orders.order_id
-    )
+    left join eligible_conversions
+        on orders.order_id = eligible_conversions.conversion_id
+    where eligible_conversions.conversion_id is null
     group by
         order_date,
         coalesce(shipping_country_code, 'ZZ')

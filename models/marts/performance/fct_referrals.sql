@@ -117,11 +117,11 @@ tree_edges as (
 
 ),
 
-depth_0 as (
+level_0 as (
 
     select distinct
         inviter_person_id as person_id,
-        0 as depth
+        0 as tree_level
     from referrals_with_orders
     where
         inviter_person_id is not null
@@ -131,14 +131,14 @@ depth_0 as (
 
 {%- for level in range(1, max_depth + 1) %}
 
-depth_{{ level }} as (
+level_{{ level }} as (
 
     select
         tree_edges.invitee_person_id as person_id,
-        {{ level }} as depth
+        {{ level }} as tree_level
     from tree_edges
-    inner join depth_{{ level - 1 }}
-        on tree_edges.inviter_person_id = depth_{{ level - 1 }}.person_id
+    inner join level_{{ level - 1 }}
+        on tree_edges.inviter_person_id = level_{{ level - 1 }}.person_id
 
 ),
 {%- endfor %}
@@ -147,10 +147,10 @@ person_depths as (
 
     select
         person_id,
-        min(depth) as depth
+        min(tree_level) as tree_level
     from (
         {%- for level in range(0, max_depth + 1) %}
-        select * from depth_{{ level }}
+        select * from level_{{ level }}
         {%- if not loop.last %}
         union all
         {%- endif %}
@@ -170,9 +170,9 @@ final as (
         referrals_with_orders.referred_person_id as invitee_person_id,
         referrals_with_orders.converted_order_key as converted_order_id,
         referrals_with_orders.is_converted,
-        cast(inviter_depths.depth as {{ dbt.type_int() }}) as inviter_depth,
-        cast(coalesce(inviter_depths.depth, {{ max_depth }}) + 1 as {{ dbt.type_int() }}) as tree_depth,
-        referrals_with_orders.inviter_person_id is not null and inviter_depths.depth is null as is_depth_capped,
+        cast(inviter_depths.tree_level as {{ dbt.type_int() }}) as inviter_depth,
+        cast(coalesce(inviter_depths.tree_level, {{ max_depth }}) + 1 as {{ dbt.type_int() }}) as tree_depth,
+        referrals_with_orders.inviter_person_id is not null and inviter_depths.tree_level is null as is_depth_capped,
         referrals_with_orders.currency_code,
         referrals_with_orders.reward_amount_local,
         cast(referrals_with_orders.reward_amount_local * fx_rates.rate_to_reporting as {{ type_money() }}) as reward_amount,

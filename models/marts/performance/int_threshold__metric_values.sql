@@ -68,7 +68,6 @@ markets as (
 
 ),
 
-{#- cac / roas / cpa / platform_overcount_ratio / ctr_change on channel and channel × market -#}
 channel_windows as (
 
     select
@@ -94,9 +93,9 @@ channel_windows as (
     from rules
     inner join channel_daily
         on
-            channel_daily.model = rules.model
-            and channel_daily.date_day >= rules.previous_window_start
-            and channel_daily.date_day <= rules.window_end
+            rules.model = channel_daily.model
+            and rules.previous_window_start <= channel_daily.date_day
+            and rules.window_end >= channel_daily.date_day
             and not channel_daily.is_unattributed
             and (rules.channel_filter is null or channel_daily.channel = rules.channel_filter)
             and (rules.market_filter is null or channel_daily.market_code = rules.market_filter)
@@ -132,9 +131,9 @@ campaign_windows as (
     from rules
     inner join campaign_daily
         on
-            campaign_daily.model = rules.model
-            and campaign_daily.date_day >= rules.previous_window_start
-            and campaign_daily.date_day <= rules.window_end
+            rules.model = campaign_daily.model
+            and rules.previous_window_start <= campaign_daily.date_day
+            and rules.window_end >= campaign_daily.date_day
             and (rules.channel_filter is null or campaign_daily.channel = rules.channel_filter)
             and (rules.market_filter is null or campaign_daily.market_code = rules.market_filter)
     where rules.scope = 'campaign'
@@ -171,10 +170,7 @@ spend_metric_values as (
         case rules.metric
             when 'platform_overcount_ratio' then channel_windows.attributed_orders
             when 'ctr_change'
-                then case
-                    when channel_windows.impressions < channel_windows.previous_impressions then channel_windows.impressions
-                    else channel_windows.previous_impressions
-                end
+                then least(channel_windows.impressions, channel_windows.previous_impressions)
             else channel_windows.spend
         end as base_value
     from channel_windows
@@ -201,10 +197,7 @@ spend_metric_values as (
         end as metric_value,
         case rules.metric
             when 'ctr_change'
-                then case
-                    when campaign_windows.impressions < campaign_windows.previous_impressions then campaign_windows.impressions
-                    else campaign_windows.previous_impressions
-                end
+                then least(campaign_windows.impressions, campaign_windows.previous_impressions)
             else campaign_windows.spend
         end as base_value
     from campaign_windows
@@ -234,7 +227,7 @@ stock_values as (
     from rules
     cross join latest_stock_day
     inner join stock_levels
-        on stock_levels.stock_date = latest_stock_day.stock_date
+        on latest_stock_day.stock_date = stock_levels.stock_date
     where
         rules.metric = 'stock_to_safety_ratio'
         and rules.scope = 'product'
