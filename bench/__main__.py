@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-cap", type=float, default=None, metavar="MINUTES",
                         help="stop a generate/ingest step after this long (recorded as not measured, with its memory "
                              "trajectory so far)")
-    parser.add_argument("--memory-cap", type=float, default=None, metavar="MB",
-                        help="stop a step whose RSS exceeds this (protects a shared machine; recorded with its peak)")
+    parser.add_argument("--memory-cap", type=float, default=12288, metavar="MB",
+                        help="stop a step whose RSS exceeds this (default 12288 = 1.5x the 8 GB target: protects a "
+                             "shared machine and is recorded as a FAIL with its peak; 0 disables)")
     parser.add_argument("--journeys", type=int, default=None, help="attribution bench journeys (default its own)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a threshold FAILs")
     args = parser.parse_args(argv)
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                                         faults=not args.no_faults, reuse_store=args.reuse_store, keep=args.keep,
                                         sources=args.sources,
                                         time_cap=args.time_cap * 60 if args.time_cap else None,
-                                        memory_cap_mb=args.memory_cap)
+                                        memory_cap_mb=args.memory_cap or None)
             runs[entry["label"]] = entry
             # write after every scale so a long large run never loses the demo numbers
             results = ingestion.finish(runs, say=print if scale == args.scales[-1] else (lambda *_: None))

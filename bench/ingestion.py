@@ -284,7 +284,7 @@ def run_step_monitored(name: str, func, time_cap: Optional[float] = None, memory
             except psutil.Error:
                 rss = 0.0
             peak = max(peak, rss)
-            if elapsed - last_kept >= 60:
+            if rss and elapsed - last_kept >= 60:
                 trajectory.append([round(elapsed), round(rss)])
                 last_kept = elapsed
         if child is not None and capped is None:
@@ -344,6 +344,9 @@ def run_scale(scale: str, seed: int = 42, people: Optional[int] = None, days: Op
                                            log_file=str(base / "generate.log"))
         entry["generate"] = vars(step)
         entry["generate_monitor"] = monitor
+        log = base / "generate.log"
+        lines = log.read_text().splitlines() if log.exists() else []
+        entry["generate"]["last_progress"] = lines[-1].strip() if lines else None
         if not step.ok:
             say(f"[{label}] generation FAILED: {step.error}")
             entry["machine_at_end"] = _machine()
@@ -397,11 +400,11 @@ def fix_ingest_peak(entry: dict) -> None:
     the step's own reading is only the peak since the last reset; the true peak is the largest per-source peak."""
     ing = entry.get("ingest") or {}
     sources = (ing.get("output") or {}).get("sources") or {}
-    candidates = [(ing.get("peak_rss_mb") or 0, "getrusage"),
-                  ((entry.get("ingest_monitor") or {}).get("sampled_peak_rss_mb") or 0, "sampled")]
-    candidates += [(s.get("peak_rss_mb") or 0, name) for name, s in sources.items()]
+    candidates = [(ing.get("peak_rss_mb") or 0, 0, "getrusage"),
+                  ((entry.get("ingest_monitor") or {}).get("sampled_peak_rss_mb") or 0, 0, "parent sampling")]
+    candidates += [(s.get("peak_rss_mb") or 0, 1, name) for name, s in sources.items()]  # ties: name the source
     if ing:
-        value, where = max(candidates)
+        value, _, where = max(candidates)
         ing["peak_rss_mb"] = value
         ing["peak_rss_during"] = where
 
@@ -483,9 +486,10 @@ def extrapolate_large(runs: dict) -> Optional[dict]:
     est: dict[str, Any] = {
         "label": "large (EXTRAPOLATED)", "basis": [lo["label"], hi["label"]], "people": target_people,
         "method": ("rows and peak RSS linear in people between the two runs" if same_calendar else
-                   "rows and peak RSS scaled by people x days from the bigger run (calendars differ)")
+                   f"rows and peak RSS scaled linearly in people from {hi['label']} (same 365-day calendar as large; "
+                   f"{lo['label']} has a different calendar, so it is used only for the time exponent)")
                   + "; seconds = seconds_hi * (rows_large/rows_hi)^b with b fitted per source on the two runs "
-                    "(clamped to [1, 2]: never better than linear)",
+                    "(clamped to [1, 2]: never better than linear; b = 1 where the rows grew < 1.5x)",
         "sources": {}}
 
     def rows_at(r_lo: float, r_hi: float) -> float:
@@ -497,7 +501,7 @@ def extrapolate_large(runs: dict) -> Optional[dict]:
         if not hi_t or not hi_rows:
             return hi_t, 1.0
         b = 1.0
-        if lo_rows and hi_rows > lo_rows and lo_t:
+        if lo_rows and hi_rows >= 1.5 * lo_rows and lo_t:  # a narrower range is too noisy to fit an exponent
             b = math.log(hi_t / lo_t) / math.log(hi_rows / lo_rows)
         b = min(max(b, 1.0), 2.0)
         return hi_t * (rows / hi_rows) ** b, b
@@ -526,6 +530,12 @@ def extrapolate_large(runs: dict) -> Optional[dict]:
     for what, key in (("ingest", "peak_rss_mb"), ("generate", "peak_rss_mb")):
         r_lo, r_hi = lo[what][key], hi[what][key]
         est[f"{what}_peak_rss_mb"] = round(rows_at(r_lo, r_hi) if same_calendar else r_hi * target_people / p_hi)
+    attempt = runs.get("large")
+    if attempt and (attempt.get("generate_monitor") or {}).get("stopped_at_cap"):
+        est["measured_large_attempt"] = {
+            "stopped": attempt["generate_monitor"]["stopped_at_cap"],
+            "generate_peak_rss_mb_so_far": attempt["generate"]["peak_rss_mb"],
+            "last_progress": attempt["generate"].get("last_progress")}
     g_lo, g_hi = lo["generate"]["seconds"], hi["generate"]["seconds"]
     est["generate_seconds"] = round(rows_at(g_lo, g_hi) if same_calendar else g_hi * target_people / p_hi)
     return est
@@ -581,8 +591,23 @@ def markdown(results: dict) -> str:
     for label, e in sorted(runs.items(), key=lambda kv: (kv[1].get("ingest", {}).get("output") or {}).get(
             "rows_loaded", 0)):
         if not _ok(e):
-            md += [f"## {label}: FAILED", "", "```", str(e.get("ingest", {}).get("error") or
-                                                         e.get("generate", {}).get("error"))[:2000], "```", ""]
+            step = "generate" if not e.get("generate", {}).get("ok") else "ingest"
+            st, mon = e.get(step, {}), e.get(f"{step}_monitor") or {}
+            cap = mon.get("stopped_at_cap")
+            md += [f"## {label}: {'NOT COMPLETED' if cap else 'FAILED'} ({step})", "",
+                   f"- started {e['started_at']} on {e['git']}; load average {e['machine_at_start']['loadavg_1_5_15'][0]}"
+                   f" on {e['machine_at_start']['cpus']} CPUs",
+                   f"- {step}: {str(st.get('error') or '').splitlines()[0] if st.get('error') else ''} after "
+                   f"{st.get('seconds', 0):,.0f} s; peak RSS so far {st.get('peak_rss_mb', 0):,.0f} MB"]
+            if st.get("last_progress"):
+                md.append(f"- last progress line: `{st['last_progress']}`")
+            traj = mon.get("trajectory_s_mb") or []
+            if traj:
+                step_n = max(1, len(traj) // 8)
+                md.append("- RSS trajectory (s → MB): " + ", ".join(f"{t} → {m:,}" for t, m in traj[::step_n]))
+            if not cap:
+                md += ["", "```", str(st.get("error"))[:2000], "```"]
+            md.append("")
             continue
         out, gen = e["ingest"]["output"], e["generate"]
         md += [f"## {label}" + (" (intermediate scale)" if e.get("people_override") or e.get("days_override") else ""),
@@ -622,7 +647,12 @@ def markdown(results: dict) -> str:
                f"- ingest ≈ {est['rows_loaded']:,} rows in ≈ {est['seconds']:,.0f} s wall ≈ {est['rows_per_second']:,} "
                f"rows/s (≈ {est['cpu_seconds']:,.0f} CPU s ≈ {est['rows_per_cpu_second']:,} rows/CPU-s); "
                f"ingest peak RSS ≈ {est['ingest_peak_rss_mb']:,} MB",
-               f"- generate ≈ {est['generate_seconds']:,} s wall, peak RSS ≈ {est['generate_peak_rss_mb']:,} MB", "",
+               f"- generate ≈ {est['generate_seconds']:,} s wall, peak RSS ≈ {est['generate_peak_rss_mb']:,} MB"]
+        att = est.get("measured_large_attempt")
+        if att:
+            md.append(f"- measured: the real large generation was {att['stopped']}, having reached "
+                      f"`{att.get('last_progress')}` with {att['generate_peak_rss_mb_so_far']:,.0f} MB peak RSS so far")
+        md += ["",
                "| source | rows (est.) | wall s (est.) | rows/s (est.) | CPU s (est.) | rows/CPU-s (est.) "
                "| exponent wall / CPU |", "|---|--:|--:|--:|--:|--:|--:|"]
         for name, s in sorted(est["sources"].items(), key=lambda kv: -kv[1]["seconds"]):
