@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from orchestration.defs import automation, dbt, dlt
+from orchestration.defs import attribution, automation, dbt, dlt, ml
 
 defs = Definitions.merge(
     dlt.defs,
     dbt.defs,
+    attribution.defs,
+    ml.defs,
     automation.defs,
 )

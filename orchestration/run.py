@@ -257,7 +257,7 @@ class ProgressPrinter:
                 pass
 
     def _drain(self) -> None:
-        from dagster import DagsterEventType, EventRecordsFilter  # noqa: F401
+        from dagster import DagsterEventType
 
         types = {DagsterEventType[name] for name in _PROGRESS_EVENTS}
         while True:
@@ -282,22 +282,17 @@ class ProgressPrinter:
         step = event.step_key or "?"
         progress = self.steps.setdefault(step, StepProgress())
         kind = event.event_type_value
-        now = time.time()
-        if kind == "STEP_START":
+        if kind in ("STEP_START", "STEP_RESTARTED"):
             progress.started_at = entry.timestamp
-            self._say(f"started   {step}")
-        elif kind == "STEP_RESTARTED":
-            progress.started_at = entry.timestamp
-            self._say(f"retrying  {step} (Dagster op retry)")
+            self._say(f"started   {step}" if kind == "STEP_START" else f"retrying  {step} (Dagster op retry)")
         elif kind == "STEP_UP_FOR_RETRY":
-            message = (event.message or "").splitlines()[0][:160]
-            self._say(f"failed    {step}, will retry: {message}")
+            self._say(f"failed    {step}, will retry: {_first_line(_error_message(event) or event.message)}")
         elif kind == "ASSET_MATERIALIZATION":
             progress.assets += 1
-            materialization = event.event_specific_data.materialization
-            rows = materialization.metadata.get("rows_loaded")
+            rows = event.event_specific_data.materialization.metadata.get("rows_loaded")
             if rows is not None:
                 progress.rows += int(rows.value or 0)
+            now = time.time()
             if progress.assets - progress.printed_assets >= 10 and now - progress.last_print >= 5:
                 self._say(f"  ...     {step}: {progress.assets} assets materialised")
                 progress.printed_assets, progress.last_print = progress.assets, now
@@ -307,30 +302,27 @@ class ProgressPrinter:
                 progress.checks_passed += 1
             else:
                 progress.checks_failed += 1
-                self._say(
-                    f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}"
-                    + (" (blocking)" if getattr(evaluation, "blocking", False) else "")
-                )
-        elif kind == "STEP_FAILURE" and getattr(event.event_specific_data, "error", None) is not None:
-            self._say(f"FAILED    {step}: {_first_line(event.event_specific_data.error.message)}")
-            self._finish(step, progress, entry, "FAILED  ")
-            return
+                blocking = " (blocking)" if getattr(evaluation, "blocking", False) else ""
+                self._say(f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}{blocking}")
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
+            if kind == "STEP_FAILURE":
+                self._say(f"FAILED    {step}: {_first_line(_error_message(event))}")
             seconds = max(entry.timestamp - progress.started_at, 0) if progress.started_at else 0
             details = [f"{progress.assets} assets"]
             if progress.rows:
                 details.append(f"{progress.rows:,} rows loaded")
             if progress.checks_passed or progress.checks_failed:
                 details.append(f"{progress.checks_passed} checks passed, {progress.checks_failed} failed")
-            verb = "finished" if kind == "STEP_SUCCESS" else "FAILED  "
+            verb = "finished" if kind == "STEP_SUCCESS" else "stopped "
             self._say(f"{verb}  {step} in {seconds:.1f} s ({', '.join(details)})")
 
-    def _finish(self, step: str, progress: StepProgress, entry: Any, verb: str) -> None:
-        seconds = max(entry.timestamp - progress.started_at, 0) if progress.started_at else 0
-        details = [f"{progress.assets} assets"]
-        if progress.checks_passed or progress.checks_failed:
-            details.append(f"{progress.checks_passed} checks passed, {progress.checks_failed} failed")
-        self._say(f"{verb}  {step} after {seconds:.1f} s ({', '.join(details)})")
+
+def _error_message(event: Any) -> str | None:
+    """The innermost cause of a step error (the outer one only says "error in op X")."""
+    error = getattr(event.event_specific_data, "error", None)
+    while error is not None and getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message if error is not None else None
 
 
 def _first_line(text: str | None, limit: int = 300) -> str:
@@ -629,6 +621,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         if not manifest:
             raise UserError(f"no market at {settings.sim_store_path()} after generation")
         reset_warehouse_if_other_market(manifest, out)
+        record_market(manifest)  # before loading: a failed run still leaves this market's rows
 
         try:
             parsed = dbt_parse()
@@ -650,8 +643,6 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         with DagsterInstance.get() as instance:
             result = build_warehouse(instance, out=out, log_file=log_file)
         seconds = time.perf_counter() - started
-        if result.success:
-            record_market(manifest)
         print_summary(result, manifest, seconds, log_file, out)
         if not result.success:
             from orchestration.lib.alerts import write_alert
@@ -662,7 +653,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
                     "run_id": result.run_id,
                     "job_name": result.job_def.name,
                     "failed_steps": sorted({e.step_key for e in failures if e.step_key}),
-                    "message": failures[0].message if failures else "run failed",
+                    "message": _first_line(_error_message(failures[0])) if failures else "run failed",
                     "ui_path": f"/runs/{result.run_id}",
                     "entry": "make_run",
                 }

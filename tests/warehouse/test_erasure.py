@@ -12,7 +12,9 @@ from identity_eval import hash_value
 def _subject(market) -> dict[str, set[str]]:
     """A real person of the simulated market with an e-mail, a Shopify customer id, devices and orders."""
     truth = pd.read_parquet(market.truth_dir / "identity.parquet")
-    truth = truth[~truth["is_shared"]]
+    # the subject's identifiers are those the data links to them: an Amazon proxy that never met the loyalty
+    # programme, or a cookie that never logged in, cannot be attributed to anyone (truth: is_linkable false)
+    truth = truth[~truth["is_shared"] & truth["is_linkable"]]
     kinds = truth.groupby("true_person_id")["identifier_type"].apply(set)
     wanted = {"email", "shopify_customer_id", "cookie", "login_user_id"}
     candidates = [p for p, k in kinds.items() if wanted <= k]

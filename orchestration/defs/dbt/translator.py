@@ -56,6 +56,9 @@ def is_blocking_test(test_props: Mapping[str, Any]) -> bool:
 
 def layer_of(props: Mapping[str, Any]) -> str | None:
     resource_type = props.get("resource_type")
+    if resource_type == "source":
+        # a source not landed by dlt (e.g. `ml`, written by Python assets) sits in its schema's group
+        return str(props.get("schema") or "") or None
     if resource_type == "seed":
         return "seeds"
     if resource_type == "snapshot":
