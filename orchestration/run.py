@@ -528,6 +528,13 @@ def _quarantine_by_source(connection: Any, existing: set[tuple[str, str]]) -> di
     return {}
 
 
+def not_materialised(result: Any) -> list[str]:
+    """Assets the run planned but did not materialise (skipped below a failed test or step)."""
+    planned = {e.asset_key for e in _events_of(result, "ASSET_MATERIALIZATION_PLANNED") if e.asset_key}
+    done = {e.asset_key for e in _events_of(result, "ASSET_MATERIALIZATION") if e.asset_key}
+    return sorted(key.to_user_string() for key in planned - done)
+
+
 def checks_line(result: Any) -> str:
     evaluations = [e.event_specific_data for e in _events_of(result, "ASSET_CHECK_EVALUATION")]
     failed = [e for e in evaluations if not e.passed]
@@ -553,14 +560,21 @@ def print_summary(result: Any, manifest: dict | None, seconds: float, log_file: 
         print(line, file=out)
     materialized = len(_events_of(result, "ASSET_MATERIALIZATION"))
     failed_steps = [e.step_key for e in _events_of(result, "STEP_FAILURE")]
+    missing = not_materialised(result)
+    status = "FAILED" if not result.success else "INCOMPLETE" if missing else "SUCCESS"
     print("\n== Run", file=out)
     print(
-        f"run {result.run_id[:8]}: {'SUCCESS' if result.success else 'FAILED'} in {seconds:.0f} s; "
+        f"run {result.run_id[:8]}: {status} in {seconds:.0f} s; "
         f"{materialized} assets materialised"
         + (f"; failed steps: {', '.join(sorted(set(failed_steps)))}" if failed_steps else ""),
         file=out,
     )
     print(checks_line(result), file=out)
+    if missing:
+        names = ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else "")
+        print(f"NOT materialised: {len(missing)} planned assets ({names}): dbt skips the models below a "
+              "failing error-severity test, and Dagster skips the assets below those; fix the failed checks above "
+              "(details in the run log) and run again.", file=out)
     print("\n== Where things are", file=out)
     where = [
         ("warehouse", settings.warehouse_path()),
@@ -659,6 +673,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
                 }
             )
             print(f"\nThe run failed: details in {log_file}; alert written to {path}.", file=out)
+            return 1
+        if not_materialised(result):
+            print(f"\nThe run finished but left assets unbuilt: details in {log_file}.", file=out)
             return 1
         return 0
     except UserError as error:

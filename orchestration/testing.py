@@ -1,8 +1,7 @@
 """Test support: one small simulated market and warehouse built through the real definitions.
 
-Shared by tests/orchestration and tests/browser (both conftests call `small_warehouse()`; the
-build is cached per process, so a pytest session builds it once). Everything lives under one
-tmp root; nothing touches data/.
+Used by the session fixture `small_dagster_build` (tests/conftest.py), which every suite that needs
+the built warehouse shares. Everything lives under one tmp root; nothing touches data/.
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 SMALL_SEED = 7
-
-_CACHE: dict[str, "SmallWarehouse"] = {}
 
 
 @dataclass
@@ -91,12 +88,13 @@ def generate_small_market(store: Path, truth: Path, seed: int = SMALL_SEED) -> N
 def build_small_warehouse(
     root: Path,
     market: Callable[[Path, Path], None] = generate_small_market,
+    env_overrides: dict[str, str] | None = None,
 ) -> SmallWarehouse:
     """Generate the small market, parse dbt, materialise every asset in-process."""
     from orchestration.lib.instance import write_instance_config
     from orchestration.prepare import dbt_parse
 
-    built = SmallWarehouse(root=root)
+    built = SmallWarehouse(root=root, env_overrides=dict(env_overrides or {}))
     built.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with environment(built.env()):
         market(built.store, built.truth)
@@ -107,11 +105,3 @@ def build_small_warehouse(
         with built.instance() as instance:
             built.result = build_warehouse(instance, log_file=root / "build.log")
     return built
-
-
-def small_warehouse(tmp_path_factory: Any) -> SmallWarehouse:
-    """The session's small warehouse (built on first use)."""
-    if "small" not in _CACHE:
-        root = tmp_path_factory.mktemp("small_warehouse")
-        _CACHE["small"] = build_small_warehouse(root)
-    return _CACHE["small"]

@@ -123,18 +123,27 @@ def small_raw_warehouse(small_market, tmp_path_factory) -> Warehouse:
 
 
 @pytest.fixture(scope="session")
-def small_built_warehouse(small_raw_warehouse, tmp_path_factory) -> Warehouse:
-    """The small market after `dbt seed` + `dbt build` (read-only for tests: copy before writing)."""
-    folder = _cache_dir(tmp_path_factory, "small_built")
-    built = Warehouse(path=folder / "warehouse.duckdb", market=small_raw_warehouse.market)
-    if not (folder / "BUILT").exists():
-        copy_warehouse(small_raw_warehouse, folder)
-        result = run_dbt(["build", "--full-refresh"], built.path, built.market.as_of_date, folder)
-        if result.returncode != 0:
-            tail = "\n".join(result.stdout.splitlines()[-60:])
-            pytest.fail(f"dbt build failed on the small market:\n{tail}", pytrace=False)
-        (folder / "BUILT").write_text("ok\n")
+def small_dagster_build(small_market, tmp_path_factory):
+    """The small market built the way `make run` builds it: the `warehouse_full_build` job of the one Dagster
+    Definitions, in-process (dlt ingestion from the loopback simulator, both dbt steps, the data-driven
+    attribution and ML assets, every check). An `orchestration.testing.SmallWarehouse`; read-only for tests."""
+    from orchestration.testing import build_small_warehouse
+
+    def copy_market(store: Path, truth: Path) -> None:
+        shutil.copytree(small_market.store, store, dirs_exist_ok=True)
+        shutil.copytree(small_market.truth, truth, dirs_exist_ok=True)
+
+    root = tmp_path_factory.mktemp("small_dagster")  # never cached: the orchestration tests read its run
+    built = build_small_warehouse(root, market=copy_market, env_overrides={"PII_SALT": TEST_PII_SALT})
+    if not built.result.success:
+        pytest.fail(f"the full Dagster build of the small market failed; see {root / 'build.log'}", pytrace=False)
     return built
+
+
+@pytest.fixture(scope="session")
+def small_built_warehouse(small_dagster_build, small_market) -> Warehouse:
+    """The built small-market warehouse (raw, staging, marts and `ml` tables); read-only: copy before writing."""
+    return Warehouse(path=small_dagster_build.warehouse, market=small_market)
 
 
 @pytest.fixture(scope="session")

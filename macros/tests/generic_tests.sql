@@ -109,9 +109,7 @@
         and tested.group_{{ loop.index }} = compared.group_{{ loop.index }}
         {%- endfor %}
     where
-        tested.total is null
-        or compared.total is null
-        or abs(tested.total - compared.total) > {{ tolerance }}
+        abs(coalesce(tested.total, 0) - coalesce(compared.total, 0)) > {{ tolerance }}
 {% endtest %}
 
 {#-

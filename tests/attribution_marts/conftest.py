@@ -3,9 +3,8 @@
 Where the data comes from (first that applies):
 * ``XBORDER_ATTRIBUTION_WAREHOUSE`` — an already built warehouse (marts and ``ml`` tables); used read-only.
 * ``XBORDER_RAW_WAREHOUSE`` — a landed raw warehouse (copied, then built here).
-* ``data/raw_small/warehouse.duckdb`` — the small market the team lands for development.
-Otherwise the tests are skipped with the reason. The truth folder (``TRUTH_PATH``, else ``truth/`` beside the raw
-warehouse) is only read by the accuracy tests.
+* otherwise the session's small market landed by the real pipelines (``small_raw_warehouse``, tests/conftest.py).
+The truth folder is only read by the accuracy tests.
 """
 from __future__ import annotations
 
@@ -28,19 +27,25 @@ def _truth_dir(raw: Path | None) -> Path | None:
 
 
 @pytest.fixture(scope="session")
-def attribution_warehouse(tmp_path_factory) -> AttributionWarehouse:
+def attribution_warehouse(request, tmp_path_factory) -> AttributionWarehouse:
     built = os.environ.get("XBORDER_ATTRIBUTION_WAREHOUSE")
     if built:
         path = Path(built)
         if not path.exists():
             pytest.skip(f"XBORDER_ATTRIBUTION_WAREHOUSE={built} does not exist")
         return AttributionWarehouse(path, os.environ.get("AS_OF_DATE"), path.parent, [], [], _truth_dir(path))
-    raw = Path(os.environ.get("XBORDER_RAW_WAREHOUSE") or REPO / "data" / "raw_small" / "warehouse.duckdb")
-    if not raw.exists():
-        pytest.skip(f"no raw small-market warehouse at {raw} (set XBORDER_RAW_WAREHOUSE or XBORDER_ATTRIBUTION_WAREHOUSE)")
+    given = os.environ.get("XBORDER_RAW_WAREHOUSE")
     workdir = tmp_path_factory.mktemp("attribution_marts")
-    warehouse = build_attribution_warehouse(raw, workdir, as_of_from_manifest(raw))
-    warehouse.truth_dir = _truth_dir(raw)
+    if given:
+        raw = Path(given)
+        if not raw.exists():
+            pytest.fail(f"XBORDER_RAW_WAREHOUSE={given} does not exist")
+        warehouse = build_attribution_warehouse(raw, workdir, as_of_from_manifest(raw))
+        warehouse.truth_dir = _truth_dir(raw)
+        return warehouse
+    shared = request.getfixturevalue("small_raw_warehouse")
+    warehouse = build_attribution_warehouse(shared.path, workdir, shared.market.as_of_date)
+    warehouse.truth_dir = shared.market.truth
     return warehouse
 
 

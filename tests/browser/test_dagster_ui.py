@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from orchestration.lib.settings import REPO_ROOT
-from orchestration.testing import small_warehouse
 
 pytestmark = pytest.mark.browser
 
@@ -61,8 +60,8 @@ def browser_context():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return small_warehouse(tmp_path_factory)
+def built(small_dagster_build):
+    return small_dagster_build
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,13 @@
-"""One small market + warehouse per session, built through `orchestration.defs` in-process."""
+"""The session's small warehouse built through `orchestration.defs` in-process (tests/conftest.py)."""
 
 import pytest
 
-from orchestration.testing import SmallWarehouse, environment, small_warehouse
+from orchestration.testing import SmallWarehouse, environment
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> SmallWarehouse:
-    return small_warehouse(tmp_path_factory)
+def built(small_dagster_build) -> SmallWarehouse:
+    return small_dagster_build
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
 """Fixtures for the warehouse (intermediate + marts) tests: a simulated market, landed and built.
 
-``small_market`` (session scope) generates the small market with the simulator, lands it with the real dlt
-pipelines into a raw warehouse in a tmp dir, copies it, and runs ``dbt seed`` + ``dbt build`` on the copy.
-``demo_market`` does the same at demo scale for the ``accuracy`` tests. Every dbt run uses its own target and
+``warehouse_market`` (session scope) is the session's shared small market (tests/conftest.py): landed by the real
+dlt pipelines (``small_raw_warehouse``) and built by the Dagster full build (``small_built_warehouse``).
+``demo_market`` generates, lands and builds (dbt) the demo scale for the ``accuracy`` tests. Every dbt run uses its own target and
 log paths and a private warehouse file (DuckDB has one writer; never ``data/warehouse.duckdb``).
 
-``XBORDER_RAW_WAREHOUSE`` (+ ``XBORDER_TRUTH_DIR`` and ``AS_OF_DATE``) reuses an existing raw warehouse instead
-of generating one; it is copied, never written. ``XBORDER_BUILT_WAREHOUSE`` additionally reuses a warehouse already
-built by dbt from that raw warehouse (development shortcut: the dbt build is then not re-run).
 """
 from __future__ import annotations
 
@@ -22,7 +19,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PII_SALT = "pytest-warehouse-salt"
+PII_SALT = "pytest-salt-not-secret"  # = tests/conftest.py TEST_PII_SALT (the shared build uses it)
 SEED = 7  # not the default seed: accuracy must hold on data the models were not tuned on
 
 
@@ -89,29 +86,15 @@ def ingest(store: Path, raw_warehouse: Path) -> None:
 
 
 def build_market(tmp: Path, scale: str, seed: int = SEED) -> Market:
-    existing = os.environ.get("XBORDER_RAW_WAREHOUSE")
-    if existing and scale == "small":
-        truth = Path(os.environ.get("XBORDER_TRUTH_DIR", Path(existing).parent / "truth"))
-        as_of = os.environ.get("AS_OF_DATE")
-        if not as_of:
-            pytest.skip("XBORDER_RAW_WAREHOUSE needs AS_OF_DATE")
-        raw, store = tmp / "raw" / "warehouse.duckdb", None
-        raw.parent.mkdir(parents=True)
-        shutil.copy(existing, raw)
-    else:
-        store, truth = tmp / "sim", tmp / "truth"
-        manifest = generate_market(scale, seed, store, truth)
-        as_of = str(manifest["as_of_date"])
-        raw = tmp / "raw" / "warehouse.duckdb"
-        raw.parent.mkdir(parents=True)
-        ingest(store, raw)
+    store, truth = tmp / "sim", tmp / "truth"
+    manifest = generate_market(scale, seed, store, truth)
+    as_of = str(manifest["as_of_date"])
+    raw = tmp / "raw" / "warehouse.duckdb"
+    raw.parent.mkdir(parents=True)
+    ingest(store, raw)
     warehouse = tmp / "built" / "warehouse.duckdb"
     warehouse.parent.mkdir(parents=True)
     workdir = tmp / "dbt"
-    built = os.environ.get("XBORDER_BUILT_WAREHOUSE")
-    if built and existing and scale == "small":
-        shutil.copy(built, warehouse)
-        return Market(raw, warehouse, truth, store, as_of, workdir)
     shutil.copy(raw, warehouse)
     run_dbt(["seed"], warehouse, workdir, as_of)
     run_dbt(["build", "--exclude", "test_type:unit"], warehouse, workdir, as_of)
@@ -119,8 +102,10 @@ def build_market(tmp: Path, scale: str, seed: int = SEED) -> Market:
 
 
 @pytest.fixture(scope="session")
-def small_market(tmp_path_factory) -> Market:
-    return build_market(tmp_path_factory.mktemp("small_market"), "small")
+def warehouse_market(small_raw_warehouse, small_built_warehouse, tmp_path_factory) -> Market:
+    market = small_built_warehouse.market
+    return Market(small_raw_warehouse.path, small_built_warehouse.path, market.truth, market.store,
+                  market.as_of_date, tmp_path_factory.mktemp("warehouse_dbt"))
 
 
 @pytest.fixture(scope="session")

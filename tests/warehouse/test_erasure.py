@@ -59,10 +59,10 @@ def _scan(warehouse, tokens: set[str]) -> dict[str, int]:
     return found
 
 
-def test_erased_subject_leaves_no_trace_in_any_schema(small_market, tmp_path):
+def test_erased_subject_leaves_no_trace_in_any_schema(warehouse_market, tmp_path):
     from pipelines.privacy.erasure import erase
 
-    market = copy_market(small_market, tmp_path)
+    market = copy_market(warehouse_market, tmp_path)
     subject = _subject(market)
     tokens = subject["raw"] | subject["hashed"]
     before = _scan(market.warehouse, tokens)
@@ -100,11 +100,11 @@ def test_erased_subject_leaves_no_trace_in_any_schema(small_market, tmp_path):
 
 
 @pytest.mark.parametrize("days, expected_left", [(10_000, "all"), (0, "none")])
-def test_retention_purge_deletes_only_rows_older_than_the_period(small_market, tmp_path, days, expected_left):
+def test_retention_purge_deletes_only_rows_older_than_the_period(warehouse_market, tmp_path, days, expected_left):
     from pipelines.privacy.retention import purge
     import datetime as dt
 
-    market = copy_market(small_market, tmp_path)
+    market = copy_market(warehouse_market, tmp_path)
     con = duckdb.connect(str(market.warehouse), read_only=True)
     total = con.execute("select count(*) from raw_web_events.events").fetchone()[0]
     con.close()

@@ -22,8 +22,8 @@ def _assert_accurate(market) -> None:
     assert result.recall >= THRESHOLD, result
 
 
-def test_identity_pairwise_precision_and_recall_on_small_market(small_market):
-    _assert_accurate(small_market)
+def test_identity_pairwise_precision_and_recall_on_small_market(warehouse_market):
+    _assert_accurate(warehouse_market)
 
 
 @pytest.mark.accuracy

@@ -18,14 +18,14 @@ def _identity(market) -> pd.DataFrame:
         con.close()
 
 
-def test_shared_devices_in_the_simulated_market_do_not_merge_people(small_market):
-    truth = pd.read_parquet(small_market.truth_dir / "identity.parquet")
+def test_shared_devices_in_the_simulated_market_do_not_merge_people(warehouse_market):
+    truth = pd.read_parquet(warehouse_market.truth_dir / "identity.parquet")
     truth = truth[~truth.get("is_bot", False)] if "is_bot" in truth else truth
     shared = truth[truth["is_shared"]]
     sharers = shared.groupby(["identifier_type", "identifier"])["true_person_id"].apply(set)
     own = truth[~truth["is_shared"]].copy()
-    own["identifier"] = [hash_value(t, str(v), small_market.salt) for t, v in zip(own["identifier_type"], own["identifier"])]
-    predicted = own.merge(_identity(small_market), on=["identifier_type", "identifier"])
+    own["identifier"] = [hash_value(t, str(v), warehouse_market.salt) for t, v in zip(own["identifier_type"], own["identifier"])]
+    predicted = own.merge(_identity(warehouse_market), on=["identifier_type", "identifier"])
     people_per_predicted = predicted.groupby("person_id")["true_person_id"].nunique()
     for people in sharers:
         if len(people) < 2:
@@ -35,9 +35,9 @@ def test_shared_devices_in_the_simulated_market_do_not_merge_people(small_market
         assert (merged <= 1).all(), f"people sharing a device were merged: {sorted(people)}"
 
 
-def test_planted_household_tablet_is_capped_and_keeps_two_people_apart(small_market, tmp_path):
+def test_planted_household_tablet_is_capped_and_keeps_two_people_apart(warehouse_market, tmp_path):
     """Two existing customers log in on one new tablet: it becomes a super identifier and they stay apart."""
-    market = copy_market(small_market, tmp_path)
+    market = copy_market(warehouse_market, tmp_path)
     con = duckdb.connect(str(market.warehouse))
     customers = con.execute(
         "select distinct login_user_id from staging.stg_web_events__events where login_user_id is not null "

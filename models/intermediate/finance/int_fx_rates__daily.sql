@@ -3,7 +3,10 @@
     for every calendar day: rate(ccy -> rpt) = rate_per_eur(rpt) / rate_per_eur(ccy).
     Days without a published rate (weekends, holidays, 'N/A' gaps) take the nearest previous
     published rate of that currency. EUR has no column in the ECB file: its rate per EUR is 1.
-    The calendar covers var('fx_calendar_days') days before as_of_date (from the first rate on).
+    The calendar covers var('fx_calendar_days') days before as_of_date, from
+    var('fx_backfill_days') days before the first published rate on: an ad account west of UTC
+    reports a local day that starts before the first UTC day of the data, and takes the first
+    published rate of its currency (`is_carried_backward`).
 -#}
 with
 
@@ -58,7 +61,12 @@ calendar_days as (
 
     select cast(calendar.date_day as date) as rate_date
     from calendar
-    where cast(calendar.date_day as date) >= (select min(rates.rate_date) as first_rate_date from rates)
+    where
+        cast(calendar.date_day as date)
+        >= (
+            select {{ dbt.dateadd('day', -1 * var('fx_backfill_days', 3), 'min(rates.rate_date)') }} as first_day
+            from rates
+        )
 
 ),
 
@@ -91,10 +99,17 @@ nearest_published as (
     select
         rate_date,
         currency_code,
-        max(published_rate_date) over (
-            partition by currency_code
-            order by rate_date
-            rows between unbounded preceding and current row
+        coalesce(
+            max(published_rate_date) over (
+                partition by currency_code
+                order by rate_date
+                rows between unbounded preceding and current row
+            ),
+            min(published_rate_date) over (
+                partition by currency_code
+                order by rate_date
+                rows between current row and unbounded following
+            )
         ) as published_rate_date
     from currency_days_with_published
 
@@ -137,7 +152,8 @@ rates_to_reporting as (
             reporting_rate.reporting_rate_per_eur / rates_per_eur_filled.rate_per_eur
             as decimal(38, 12)
         ) as rate_to_reporting,
-        rates_per_eur_filled.rate_date <> rates_per_eur_filled.published_rate_date as is_carried_forward
+        rates_per_eur_filled.rate_date > rates_per_eur_filled.published_rate_date as is_carried_forward,
+        rates_per_eur_filled.rate_date < rates_per_eur_filled.published_rate_date as is_carried_backward
     from rates_per_eur_filled
     inner join reporting_rate
         on rates_per_eur_filled.rate_date = reporting_rate.rate_date

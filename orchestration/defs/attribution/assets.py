@@ -31,9 +31,9 @@ def _dbt_model_keys() -> list[AssetKey]:
     try:
         from dagster_dbt import get_asset_key_for_model
 
-        from orchestration.defs.dbt.assets import warehouse_dbt
+        from orchestration.defs.dbt.assets import DBT_ASSETS
 
-        return [get_asset_key_for_model([warehouse_dbt], name) for name in UPSTREAM_DBT_MODELS]
+        return [get_asset_key_for_model(DBT_ASSETS, name) for name in UPSTREAM_DBT_MODELS]
     except Exception:  # pragma: no cover - manifest not prepared (e.g. a bare unit-test import)
         return [AssetKey(["intermediate" if name.startswith("int_") else "marts", name])
                 for name in UPSTREAM_DBT_MODELS]

@@ -7,12 +7,12 @@ import os
 from dagster import Definitions
 from dagster_dbt import DbtCliResource
 
-from orchestration.defs.dbt.assets import warehouse_dbt
+from orchestration.defs.dbt.assets import DBT_ASSETS
 from orchestration.defs.dbt.freshness import mart_freshness_checks, mart_freshness_sensors
 from orchestration.defs.dbt.project import dbt_project
 
 defs = Definitions(
-    assets=[warehouse_dbt],
+    assets=DBT_ASSETS,
     asset_checks=mart_freshness_checks,
     sensors=mart_freshness_sensors,
     resources={

@@ -1,8 +1,21 @@
 """Every dbt model and seed as an asset, every dbt test as an asset check.
 
-One `dbt build` per run (seeds, models and tests in dependency order), inside the
-`duckdb_warehouse` pool: dbt opens the warehouse read-write in its own process, so nothing
-else may hold the DuckDB lock meanwhile.
+Two dbt steps, because the data-driven attribution models are fitted in Python between them:
+
+* `warehouse_dbt`: seeds, staging, intermediate and the marts that do not need the fitted models
+  (`dbt build --exclude source:ml+`);
+* `warehouse_dbt_attributed`: `fct_attribution` and everything built on it
+  (`dbt build --select fct_attribution+`), after the `attribution_data_driven_models` asset wrote
+  `ml.attribution_channel_set_credits`.
+
+The two selections are disjoint and cover the project except the tests on the `ml` source tables,
+which run as asset checks on the Python assets that write them (orchestration/defs/ml/checks.py).
+One multi-asset with a cycle through Python would make Dagster split it into subsets by upstream
+op, and dbt's eager test selection then runs tests before the models they read are built.
+
+Each step is one `dbt build` (models and tests in dependency order), inside the `duckdb_warehouse`
+pool: dbt opens the warehouse read-write in its own process, so nothing else may hold the DuckDB
+lock meanwhile.
 
 Failure semantics:
 * a model / seed / snapshot error, a test that cannot even run, or a failing dbt *unit* test
@@ -63,14 +76,11 @@ def dbt_vars() -> dict[str, str]:
     return {"as_of_date": as_of} if as_of else {}
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-    name="warehouse_dbt",
-    pool=settings.WAREHOUSE_WRITER_POOL,
-)
-def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
+ATTRIBUTED_SELECT = "fct_attribution+"
+CORE_EXCLUDE = "source:ml+"
+
+
+def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource):
     if project_changed_since_load():
         context.log.warning(
             "the dbt project changed after these definitions were loaded: dbt builds the current "
@@ -109,3 +119,30 @@ def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
             description=f"dbt build: {len(broken)} node(s) errored",
             metadata={"errors": "\n".join(broken[:50])},
         )
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    name="warehouse_dbt",
+    exclude=CORE_EXCLUDE,
+    pool=settings.WAREHOUSE_WRITER_POOL,
+)
+def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from _run_dbt_build(context, dbt)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    name="warehouse_dbt_attributed",
+    select=ATTRIBUTED_SELECT,
+    pool=settings.WAREHOUSE_WRITER_POOL,
+)
+def warehouse_dbt_attributed(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from _run_dbt_build(context, dbt)
+
+
+DBT_ASSETS = [warehouse_dbt, warehouse_dbt_attributed]

@@ -25,7 +25,7 @@ from dagster import (
     build_sensor_for_freshness_checks,
 )
 
-from orchestration.defs.dbt.assets import warehouse_dbt
+from orchestration.defs.dbt.assets import DBT_ASSETS
 
 MART_GROUP = "marts"
 MART_MAX_AGE = dt.timedelta(hours=26)
@@ -33,7 +33,7 @@ MART_MAX_AGE = dt.timedelta(hours=26)
 
 def mart_asset_keys() -> list[AssetKey]:
     return sorted(
-        (spec.key for spec in warehouse_dbt.specs if spec.group_name == MART_GROUP),
+        (spec.key for assets_def in DBT_ASSETS for spec in assets_def.specs if spec.group_name == MART_GROUP),
         key=lambda key: key.to_user_string(),
     )
 

@@ -7,5 +7,6 @@ Wire with `Definitions.merge(..., ml.defs)` or `from orchestration.defs.ml.asset
 from dagster import Definitions
 
 from orchestration.defs.ml.assets import ml_assets
+from orchestration.defs.ml.checks import ml_dbt_source_tests
 
-defs = Definitions(assets=ml_assets)
+defs = Definitions(assets=ml_assets, asset_checks=[ml_dbt_source_tests])

@@ -45,9 +45,9 @@ def _dbt_key(name: str) -> AssetKey:
     try:
         from dagster_dbt import get_asset_key_for_model
 
-        from orchestration.defs.dbt.assets import warehouse_dbt
+        from orchestration.defs.dbt.assets import DBT_ASSETS
 
-        return get_asset_key_for_model([warehouse_dbt], name)
+        return get_asset_key_for_model(DBT_ASSETS, name)
     except Exception:  # pragma: no cover - manifest not prepared (bare unit-test import)
         layer = "staging" if name.startswith("stg_") else "intermediate" if name.startswith("int_") else "marts"
         return AssetKey([layer, name])
