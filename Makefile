@@ -13,7 +13,7 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 SCENARIO_ARG := $(if $(SCENARIO),--scenario $(SCENARIO),)
 
-.PHONY: help install run test test-integration accuracy ui docs reports reports-check bench browser-deps clean
+.PHONY: help install run test test-fast accuracy ui docs reports reports-check bench browser-deps clean
 
 help:
 	@echo "make run    - install, generate the demo market, ingest, build the warehouse, score (SCALE=small|demo|large SEED=42 SCENARIO=file.yaml)"
@@ -39,11 +39,11 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "WARNING: could not install chromium; browser tests will be skipped with a reason"; }
 
-test: install
-	@$(PY) -m pytest -q -m "not accuracy and not integration" $(PYTEST_ARGS)
+test: install browser-deps
+	@$(PY) -m pytest -q -m "not accuracy" $(PYTEST_ARGS)
 
-test-integration: install browser-deps
-	@$(PY) -m pytest -q -m "integration and not accuracy" $(PYTEST_ARGS)
+test-fast: install
+	@$(PY) -m pytest -q -m "not accuracy and not integration" $(PYTEST_ARGS)
 
 accuracy: install
 	@$(PY) -m pytest -q -m accuracy $(PYTEST_ARGS)

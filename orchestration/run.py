@@ -501,6 +501,10 @@ def warehouse_section(manifest_nodes: dict, names: list[str]) -> list[str]:
                 lines += [f"  {n:<48} {c:>12,} rows" for n, c in mart_counts]
             else:
                 lines += ["", "marts: none built yet"]
+            scores = sorted(t for s, t in existing if s == "ml")
+            if scores:
+                lines += ["", "scores and suggestions (Python assets):"]
+                lines += [f"  {'ml.' + t:<48} {count('ml', t):>12,} rows" for t in scores]
     except WarehouseLockedError as error:
         lines.append(f"(warehouse counts skipped: {error})")
     return lines

@@ -22,8 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_SEED = 42
 TEST_PII_SALT = "pytest-salt-not-secret"
 
-# Suites that build the whole warehouse and are still being finished (issues #3-#7): run by
-# `make test-integration`, kept out of `make test` until they are green from a clean clone.
+# Suites that need the built warehouse (the session's Dagster build of the small market): part of
+# `make test`; `make test-fast` skips them for a quick loop on the pipelines, simulator and libraries.
 INTEGRATION_SUITES = ("dbt", "warehouse", "orchestration", "browser", "attribution_marts", "ml_assets")
 
 

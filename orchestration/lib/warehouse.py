@@ -75,6 +75,7 @@ def read_only_connection(path: Path | None = None) -> Iterator[duckdb.DuckDBPyCo
         if holder is None:
             raise
         raise WarehouseLockedError(path, holder) from error
+    connection.execute("set enable_progress_bar = false")  # never draw DuckDB's bar into our output
     try:
         yield connection
     finally:

@@ -29,11 +29,9 @@ UPSTREAM_DBT_MODELS = ("fct_journey_paths", "int_attribution__eligible_touchpoin
 def _dbt_model_keys() -> list[AssetKey]:
     """Asset keys of the dbt models this asset reads, as the dbt integration names them."""
     try:
-        from dagster_dbt import get_asset_key_for_model
+        from orchestration.defs.dbt.assets import dbt_asset_key
 
-        from orchestration.defs.dbt.assets import DBT_ASSETS
-
-        return [get_asset_key_for_model(DBT_ASSETS, name) for name in UPSTREAM_DBT_MODELS]
+        return [dbt_asset_key(name) for name in UPSTREAM_DBT_MODELS]
     except Exception:  # pragma: no cover - manifest not prepared (e.g. a bare unit-test import)
         return [AssetKey(["intermediate" if name.startswith("int_") else "marts", name])
                 for name in UPSTREAM_DBT_MODELS]

@@ -146,3 +146,15 @@ def warehouse_dbt_attributed(context: AssetExecutionContext, dbt: DbtCliResource
 
 
 DBT_ASSETS = [warehouse_dbt, warehouse_dbt_attributed]
+
+
+def dbt_asset_key(model_name: str):
+    """The asset key of a dbt model, whichever of the two dbt steps builds it."""
+    from dagster_dbt import get_asset_key_for_model
+
+    for assets_def in DBT_ASSETS:
+        try:
+            return get_asset_key_for_model([assets_def], model_name)
+        except Exception:  # noqa: BLE001 - not in this step's selection
+            continue
+    raise KeyError(f"no dbt model named {model_name!r} in the loaded manifest")

@@ -43,11 +43,9 @@ DESCRIPTIONS = {
 
 def _dbt_key(name: str) -> AssetKey:
     try:
-        from dagster_dbt import get_asset_key_for_model
+        from orchestration.defs.dbt.assets import dbt_asset_key
 
-        from orchestration.defs.dbt.assets import DBT_ASSETS
-
-        return get_asset_key_for_model(DBT_ASSETS, name)
+        return dbt_asset_key(name)
     except Exception:  # pragma: no cover - manifest not prepared (bare unit-test import)
         layer = "staging" if name.startswith("stg_") else "intermediate" if name.startswith("int_") else "marts"
         return AssetKey([layer, name])
