@@ -22,18 +22,9 @@ import pytest
 
 from orchestration.lib.settings import REPO_ROOT
 
-pytestmark = pytest.mark.browser
+from chromium import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, needs_chromium  # tests/browser/chromium.py
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+pytestmark = [pytest.mark.browser, needs_chromium]
 UI_TIMEOUT_MS = 120_000
 
 
@@ -45,8 +36,6 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def browser_context():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed: run `make browser-deps` (Debian chromium) to enable the UI test")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -22,27 +22,9 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+from chromium import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, needs_chromium  # tests/browser/chromium.py
 
-# A skip mark, not a skip inside a fixture: marks are evaluated before any fixture is set up, so a
-# machine without Chromium does not build the session's warehouse for nothing.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is not installed: run `make browser-deps` (Debian chromium) to enable the docs test",
-    ),
-]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+pytestmark = [pytest.mark.browser, needs_chromium]
 TIMEOUT_MS = 60_000
 MODEL = "fct_orders"
 # two levels up, one down: the staging models fct_orders is built from stay readable on screen

@@ -121,30 +121,25 @@ def _run_dbt_build(context: AssetExecutionContext, dbt: DbtCliResource):
         )
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-    name="warehouse_dbt",
-    exclude=CORE_EXCLUDE,
-    pool=settings.WAREHOUSE_WRITER_POOL,
-)
-def warehouse_dbt(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from _run_dbt_build(context, dbt)
+def _dbt_step(name: str, **selection: str):
+    """One `dbt build` step over `selection` (dbt_assets' select / exclude)."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=translator,
+        name=name,
+        pool=settings.WAREHOUSE_WRITER_POOL,
+        **selection,
+    )
+    def _step(context: AssetExecutionContext, dbt: DbtCliResource):
+        yield from _run_dbt_build(context, dbt)
+
+    return _step
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-    name="warehouse_dbt_attributed",
-    select=ATTRIBUTED_SELECT,
-    pool=settings.WAREHOUSE_WRITER_POOL,
-)
-def warehouse_dbt_attributed(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from _run_dbt_build(context, dbt)
-
-
+warehouse_dbt = _dbt_step("warehouse_dbt", exclude=CORE_EXCLUDE)
+warehouse_dbt_attributed = _dbt_step("warehouse_dbt_attributed", select=ATTRIBUTED_SELECT)
 DBT_ASSETS = [warehouse_dbt, warehouse_dbt_attributed]
 
 
