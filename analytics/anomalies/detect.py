@@ -13,6 +13,7 @@ from analytics.clv.errors import InsufficientDataError, require_columns
 ANOMALY_COLUMNS = ["date", "value", "expected", "lower", "upper", "robust_z", "is_anomaly", "direction", "note"]
 MAD_TO_SIGMA = 1.4826
 MIN_RESIDUAL_DAYS = 28  # days of residuals before a day is scored (fewer gave ~1% false flags)
+FLAT_NOTE = "not scored: the baseline has no spread (series flat at zero in the trailing weeks)"
 
 
 def complete_daily(series: pd.DataFrame, date_col: str, value_col: str) -> pd.Series:
@@ -54,11 +55,17 @@ def _score_one(values: np.ndarray, weeks: int, mad_window: int, threshold: float
         warnings.simplefilter("ignore", RuntimeWarning)
         mad = np.nanmedian(np.abs(windows - centre[:, None]), axis=1)
     scale = np.fmax(MAD_TO_SIGMA * mad, rel_floor * np.abs(expected))
+    centred = expected + centre
+    # a baseline without spread (a series flat at zero: zero MAD and a zero expected value, so the relative floor is
+    # zero too) defines no band; such days are not scored, and carry no expected value either, so every row with
+    # an expected value has a band lower <= upper
+    flat = ~np.isnan(centred) & ~(scale > 0)
     scale = np.where(scale > 0, scale, np.nan)
+    centred = np.where(flat, np.nan, centred)
     z = (residual - centre) / scale
-    lower = expected + centre - threshold * scale
-    upper = expected + centre + threshold * scale
-    return expected + centre, lower, upper, z
+    lower = centred - threshold * scale
+    upper = centred + threshold * scale
+    return centred, lower, upper, z, flat
 
 
 def detect_anomalies(
@@ -81,7 +88,8 @@ def detect_anomalies(
       `rel_floor` x |expected| so a flat series does not flag rounding noise;
     - band = expected +- `threshold` x scale; robust_z = (value - expected) / scale.
     Only past days enter a day's baseline and scale (a detector that can run "today").
-    Days without enough history get NaN expected, ``is_anomaly`` False and a note.
+    Days without enough history get NaN expected, ``is_anomaly`` False and a note; so do days whose baseline has
+    no spread (zero MAD and zero expected value: a series flat at zero), where no band can be drawn.
     Raises `InsufficientDataError` for an empty input.
     """
     series_cols = list(series_cols)
@@ -95,7 +103,7 @@ def detect_anomalies(
         if s.empty:
             continue
         values = s.to_numpy(dtype=float)
-        expected, lower, upper, z = _score_one(values, weeks, mad_window, threshold, rel_floor)
+        expected, lower, upper, z, flat = _score_one(values, weeks, mad_window, threshold, rel_floor)
         flag = np.abs(z) > threshold
         flag = np.where(np.isnan(z), False, flag)
         out = pd.DataFrame(
@@ -110,7 +118,8 @@ def detect_anomalies(
                 "direction": np.where(flag, np.where(z > 0, "up", "down"), None),
                 "note": np.where(
                     np.isnan(values), "no data for this day",
-                    np.where(np.isnan(z), "warming up: not enough history for a baseline", ""),
+                    np.where(flat, FLAT_NOTE,
+                             np.where(np.isnan(z), "warming up: not enough history for a baseline", "")),
                 ),
             }
         )

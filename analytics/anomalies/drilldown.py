@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.anomalies.detect import detect_anomalies
+from analytics.anomalies.detect import FLAT_NOTE, detect_anomalies
 from analytics.clv.errors import InsufficientDataError, require_columns
 
 
@@ -52,6 +52,8 @@ def largest_contributors(
         out = pd.DataFrame(columns=cols)
         out.attrs["note"] = "no anomalous dates to explain" if dates is None else "no component data on the requested dates"
         return out
+    # a component flat at zero expected zero (it has no band, but its whole value is a deviation)
+    rows.loc[rows["note"] == FLAT_NOTE, "expected"] = 0.0
     rows["expected"] = rows["expected"].fillna(rows["value"])  # components without a baseline explain nothing
     rows["value"] = rows["value"].fillna(0.0)
     rows["deviation"] = rows["value"] - rows["expected"]

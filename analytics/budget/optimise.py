@@ -297,16 +297,23 @@ def optimise_allocation(
             reasons[i] = f"keep: marginal ROAS {m_current[i]:.2f} is in line with the portfolio's {portfolio:.2f}"
         elif change > 0:
             actions[i] = "increase"
-            reasons[i] = (
-                f"increase: marginal ROAS {m_current[i]:.2f} at current spend is above the portfolio's {portfolio:.2f}"
-                + (" (capped at the upper bound)" if at_upper else "")
-            )
+            reasons[i] = f"increase: marginal ROAS {m_current[i]:.2f} at current spend is " + (
+                f"above the portfolio's {portfolio:.2f}" if m_current[i] > portfolio else
+                f"not above the portfolio's {portfolio:.2f}, but the best placement of the total within the bounds "
+                f"still raises it (budget freed by holds or by channels at a bound, or a curve below its inflection)"
+            ) + (" (capped at the upper bound)" if at_upper else "")
         else:
             actions[i] = "decrease"
-            reasons[i] = (
-                f"decrease: marginal ROAS {m_current[i]:.2f} at current spend is below the portfolio's {portfolio:.2f}"
-                + (" (limited by the lower bound)" if at_lower else "")
-            )
+            reasons[i] = f"decrease: marginal ROAS {m_current[i]:.2f} at current spend is " + (
+                f"below the portfolio's {portfolio:.2f}" if m_current[i] < portfolio else
+                f"not below the portfolio's {portfolio:.2f}, but the best placement of the total within the bounds "
+                f"still lowers it (a smaller budget, channels at a bound, or a curve below its inflection)"
+            ) + (" (limited by the lower bound)" if at_lower else "")
+    if unallocated > 0:
+        # the output must say so on every row: sum(suggested) is below the budget by this much
+        note = (f"{unallocated:,.2f} of the {budget:,.2f} daily budget is left unallocated: the holds and bounds "
+                f"leave no channel room to take it (every free channel is at its upper bound)")
+        reasons = [f"{r}; {note}" for r in reasons]
 
     out = pd.DataFrame([dict(zip(key_names, k)) for k in keys])
     out["current_daily_spend"] = current

@@ -53,6 +53,25 @@ def test_output_has_expected_value_band_and_warmup_notes():
     assert not out.loc[out["robust_z"].isna(), "is_anomaly"].any()
 
 
+def test_series_flat_at_zero_is_not_scored_and_every_band_is_ordered():
+    """A sparse series (zero on most days: a small market's orders) has no spread to draw a band from."""
+    n = 120
+    values = np.zeros(n)
+    values[[70, 95, 110]] = 132.0
+    df = pd.DataFrame({"date": pd.date_range("2025-01-01", periods=n, freq="D"), "value": values})
+    out = detect_anomalies(df)
+    scored = out.dropna(subset=["expected"])
+    assert (scored["lower"] <= scored["upper"]).all()
+    flat = out["note"].str.startswith("not scored")
+    assert flat.any() and out.loc[flat, ["expected", "lower", "upper", "robust_z"]].isna().all().all()
+    assert not out.loc[flat, "is_anomaly"].any()
+    # as a component it still explains the total's deviation: its expected value is zero
+    comp = pd.concat([kpi_series(n=n).assign(market="big"), df.assign(market="tiny")], ignore_index=True)
+    contrib = largest_contributors(comp, ["market"], dates=[df["date"].iloc[110]])
+    tiny = contrib.set_index("market").loc["tiny"]
+    assert tiny["expected"] == 0.0 and tiny["deviation"] == 132.0
+
+
 def test_only_past_days_enter_a_days_baseline():
     df = kpi_series(n=150)
     base = detect_anomalies(df)

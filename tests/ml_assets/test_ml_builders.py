@@ -2,12 +2,25 @@
 
 Accuracy thresholds are issue 6's; where the 60-day small market cannot reach one the test is
 xfail(strict=False) with the measured value in the reason (see the report / docs).
+
+Dev shortcut (never set in CI): the `wh` fixture normally copies the session fixture `small_built_warehouse`, a
+full Dagster build of the small market that takes many minutes. To iterate on the builders against a warehouse
+built the same way (seed 42, PII_SALT=pytest-salt-not-secret), point these at it:
+
+    XBORDER_ML_TEST_WAREHOUSE=/path/to/warehouse.duckdb   # a built warehouse (copied, never written)
+    XBORDER_ML_TEST_TRUTH=/path/to/truth                  # its simulator truth folder
+    XBORDER_ML_TEST_AS_OF=2025-10-30                      # its as_of date (the manifest's as_of_date)
+
+With XBORDER_ML_TEST_WAREHOUSE set, the build is not requested at all; the other two are then required.
 """
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -28,17 +41,47 @@ _EVAL = Path(__file__).resolve().parents[1] / "warehouse" / "identity_eval.py"
 
 
 def _identity_eval():
-    spec = importlib.util.spec_from_file_location("identity_eval_for_ml", _EVAL)
+    name = "identity_eval_for_ml"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, _EVAL)
     mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    # registered before exec: @dataclass looks its module up in sys.modules
+    sys.modules[name] = mod
+    try:
+        spec.loader.exec_module(mod)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
     return mod
 
 
+@dataclass(frozen=True)
+class _DevMarket:
+    """What the tests read of `conftest.Market`, for the XBORDER_ML_TEST_* shortcut."""
+    truth: Path
+    as_of_date: str
+
+
 @pytest.fixture(scope="module")
-def wh(small_built_warehouse, tmp_path_factory):
+def wh(request, tmp_path_factory):
+    """(private copy of the built warehouse, its market); see the module docstring for the dev shortcut."""
+    # the copy keeps the file name: dbt views refer to the catalog by file name
     dest = tmp_path_factory.mktemp("ml_assets") / "warehouse.duckdb"
-    shutil.copy(small_built_warehouse.path, dest)
-    return dest, small_built_warehouse.market
+    prebuilt = os.environ.get("XBORDER_ML_TEST_WAREHOUSE")
+    if prebuilt:
+        truth, as_of = os.environ.get("XBORDER_ML_TEST_TRUTH"), os.environ.get("XBORDER_ML_TEST_AS_OF")
+        if not (truth and as_of):
+            pytest.fail("XBORDER_ML_TEST_WAREHOUSE needs XBORDER_ML_TEST_TRUTH and XBORDER_ML_TEST_AS_OF",
+                        pytrace=False)
+        if Path(prebuilt).name != dest.name:
+            pytest.fail(f"XBORDER_ML_TEST_WAREHOUSE must be named {dest.name} (dbt views use the file name)",
+                        pytrace=False)
+        shutil.copy(prebuilt, dest)
+        return dest, _DevMarket(truth=Path(truth), as_of_date=as_of)
+    built = request.getfixturevalue("small_built_warehouse")  # only here: requesting it triggers the build
+    shutil.copy(built.path, dest)
+    return dest, built.market
 
 
 @pytest.fixture(scope="module")
@@ -94,11 +137,30 @@ def test_segments_labels(tables):
 
 
 def test_budget_respects_total_and_bounds(tables):
+    """The whole budget (default: the last 30 days' mean daily spend) is placed within the bounds; budget freed by
+    the brand's holds goes to the other channels. Only when their upper bounds cannot take it all is the rest left
+    unallocated, and then every row says how much (docs/ml.md, "Budget")."""
     b = tables["budget_suggestions"]
-    assert b["suggested_daily_spend"].sum() == pytest.approx(b["current_daily_spend"].sum(), rel=1e-4)
+    total = float(b["total_budget"].iloc[0])
+    assert (b["total_budget"] == total).all()
+    assert total == pytest.approx(b["current_daily_spend"].sum(), rel=1e-4)
     assert (b["suggested_daily_spend"] >= b["lower_bound"] - 1e-6).all()
     assert (b["suggested_daily_spend"] <= b["upper_bound"] + 1e-6).all()
     assert b["reason"].notna().all()
+    unallocated = total - b["suggested_daily_spend"].sum()
+    print(f"budget small: total {total:.2f}/day, suggested {b['suggested_daily_spend'].sum():.2f}, "
+          f"unallocated {unallocated:.2f}; actions {dict(zip(b['channel'], b['action']))}")
+    assert unallocated >= -1e-6 * total
+    if unallocated <= 1e-4 * total:
+        assert not b["reason"].str.contains("unallocated").any()
+        return
+    free = ~b["action"].isin(["hold", "cut", "pause"])
+    assert (b.loc[free, "suggested_daily_spend"] >= b.loc[free, "upper_bound"] - 1e-6).all(), \
+        "budget left unallocated while a free channel is below its upper bound"
+    stated = b["reason"].str.extract(r"([0-9,.]+) of the ([0-9,.]+) daily budget is left unallocated")
+    assert stated.notna().all().all(), "every row must state the unallocated budget"
+    assert stated[0].str.replace(",", "").astype(float).sub(unallocated).abs().max() <= 0.01
+    assert stated[1].str.replace(",", "").astype(float).sub(total).abs().max() <= 0.01
 
 
 def test_forecasts_start_after_as_of(tables, wh):
@@ -115,14 +177,46 @@ def test_kpi_anomalies_bands(tables):
 
 
 def test_srm_flagged_on_planted_experiment(tables, wh):
+    """Every SRM the data can show is flagged (all rows `unhealthy`), and nothing else is.
+
+    The simulator plants an SRM by drawing variants with `actual_share` (e.g. 53/47 against a declared 50/50); the
+    data hold the realised draw, truth `assigned_units`. On the 60-day small market (about 1,800 units per
+    experiment) even a perfect 53/47 gives chi-square p ~ 0.01, and seed 42 realised 906/867 (51.1/48.9, p ~ 0.35):
+    no test at the issue's alpha 0.001 can flag that, so a plant the realised counts do not show is an xfail with
+    the numbers, not a failure. What must hold: the builder counts the units the simulator assigned, flags
+    every experiment whose realised counts show an SRM, and flags no experiment without a plant.
+    """
+    from scipy.stats import chisquare
+
     truth = pd.read_csv(Path(wh[1].truth) / "experiments.csv")
     planted = set(truth.loc[truth["has_planted_srm"], "experiment_id"])
     res = tables["experiment_results"]
     flagged = set(res.loc[res["is_srm"].astype(bool), "experiment_id"])
     assert planted, "the simulator planted no SRM"
-    assert planted <= flagged
     assert not (flagged - planted), f"false SRM flags: {flagged - planted}"
-    assert (res.loc[res["experiment_id"].isin(planted), "verdict"] == "unhealthy").all()
+    assert (res.loc[res["experiment_id"].isin(flagged), "verdict"] == "unhealthy").all()
+
+    seen = truth.loc[truth.groupby("experiment_id")["assigned_units"].transform("sum") > 0]
+    both = seen.merge(res, on=["experiment_id", "variant_name"], how="left")
+    assert both["users"].notna().all(), "an assigned experiment/variant is missing from ml.experiment_results"
+    off = (both["users"] - both["assigned_units"]).abs()
+    assert (off <= np.maximum(0.01 * both["assigned_units"], 5)).all(), \
+        both.loc[:, ["experiment_id", "variant_name", "users", "assigned_units"]].to_string()
+
+    realised = {}
+    for exp, g in seen.groupby("experiment_id"):
+        n = g["assigned_units"].to_numpy(dtype=float)
+        share = g["declared_share"].to_numpy(dtype=float)
+        realised[exp] = (chisquare(n, share / share.sum() * n.sum()).pvalue, "/".join(str(int(v)) for v in n))
+    detectable = {e for e in planted if e in realised and realised[e][0] < 0.001}
+    assert detectable <= flagged, f"SRM in the realised counts but not flagged: {detectable - flagged}"
+    missed = planted - flagged
+    print("SRM small: " + "; ".join(f"{e} units {realised[e][1]} realised p={realised[e][0]:.3g}"
+                                    f"{' (planted)' if e in planted else ''}" for e in sorted(realised)))
+    if missed:
+        pytest.xfail("small: planted SRM not visible in the realised assignment ("
+                     + "; ".join(f"{e}: units {realised[e][1]}, chi-square p {realised[e][0]:.2f}"
+                                 for e in sorted(missed) if e in realised) + "), so not flaggable at alpha 0.001")
 
 
 def test_empty_warehouse_gives_clear_message(tmp_path):
@@ -151,7 +245,9 @@ def _clv_eval(tables, person_truth, wh):
     s = tables["customer_scores"].merge(person_truth, on="person_id")
     per_true = s.groupby("true_person_id")[["expected_revenue_180d", "churn_score"]].agg(
         {"expected_revenue_180d": "sum", "churn_score": "min"})
-    pop = per_true.join(fut.set_index("true_person_id"), how="inner")
+    # only the realised future: the truth also has its own Monte Carlo expected_* columns (same names as ours)
+    realised = ["realised_orders_90d", "realised_revenue_90d", "realised_orders_180d", "realised_revenue_180d"]
+    pop = per_true.join(fut.set_index("true_person_id")[realised], how="inner")
     return pop
 
 

@@ -62,6 +62,18 @@ def _table_exists(con, schema: str, table: str) -> bool:
     ).fetchone()[0])
 
 
+def require_tables(con, what: str, tables, *, nonempty: bool = True) -> None:
+    """Raise `InsufficientDataError` naming the first input table (``schema.table``) that is missing, or (with
+    `nonempty`) has no rows. Every builder calls this before reading, so an unbuilt or empty warehouse gives a
+    clear message rather than a DuckDB catalog error."""
+    for qualified in tables:
+        schema, table = qualified.split(".", 1)
+        if not _table_exists(con, schema, table):
+            raise InsufficientDataError(f"{what}: {qualified} is missing: build the warehouse (dbt build) first")
+        if nonempty and con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0] == 0:
+            raise InsufficientDataError(f"{what}: {qualified} has no rows")
+
+
 def _as_of(as_of_date) -> pd.Timestamp:
     if as_of_date in (None, ""):
         raise InsufficientDataError("as_of_date is required (env AS_OF_DATE or the simulator manifest)")
@@ -91,8 +103,7 @@ def empty_table(table: str, note: str = "") -> pd.DataFrame:
 
 def read_orders(con, as_of: pd.Timestamp) -> pd.DataFrame:
     """Orders of unified customers up to as_of: customer_id (person_id), date, value (net revenue, reporting)."""
-    if not _table_exists(con, "marts", "fct_orders"):
-        raise InsufficientDataError("marts.fct_orders is missing: build the warehouse (dbt build) first")
+    require_tables(con, "orders", ["marts.fct_orders"])
     df = con.execute(
         """
         select o.person_id as customer_id, o.order_date as date, coalesce(o.net_revenue, 0)::double as value,
@@ -102,6 +113,9 @@ def read_orders(con, as_of: pd.Timestamp) -> pd.DataFrame:
         """,
         [as_of.date()],
     ).df()
+    if df.empty:
+        raise InsufficientDataError(
+            f"orders: marts.fct_orders has no orders of unified customers (person_id) on or before {as_of.date()}")
     df["date"] = pd.to_datetime(df["date"])
     return df
 
@@ -241,9 +255,10 @@ def build_segments(con, as_of_date, *, k: int = 5, **_) -> pd.DataFrame:
 def experiment_units(con, as_of: pd.Timestamp) -> pd.DataFrame:
     """One row per assigned unit: experiment, variant, converted (Shopify order from assignment to end/as_of),
     pre-period revenue (orders before the experiment start) via the identity map's person_id."""
-    for t in ("stg_experiments__assignments", "stg_experiments__experiments", "stg_experiments__variants"):
-        if not _table_exists(con, "staging", t):
-            raise InsufficientDataError(f"experiments: staging.{t} is missing")
+    require_tables(con, "experiments", ["staging.stg_experiments__assignments", "staging.stg_experiments__experiments",
+                                        "staging.stg_experiments__variants"])
+    # conversions and the CUPED covariate come from the orders of the identity map's persons (may be empty)
+    require_tables(con, "experiments", ["marts.dim_customer_identifiers", "marts.fct_orders"], nonempty=False)
     return con.execute(
         """
         with asg as (
@@ -307,6 +322,7 @@ def build_experiment_results(con, as_of_date, *, alpha: float = 0.05, **_) -> pd
 def kpi_components(con, as_of: pd.Timestamp) -> pd.DataFrame:
     """Daily KPI per market x channel: net_revenue and orders (sales channel) from fct_orders, spend (ad channel)
     from fct_ad_performance_daily. Columns date, kpi, market, channel, value."""
+    require_tables(con, "KPIs", ["marts.fct_orders"], nonempty=False)
     parts = [con.execute(
         """
         select order_date as date, 'net_revenue' as kpi, shipping_country_code as market, sales_channel as channel,
@@ -322,6 +338,11 @@ def kpi_components(con, as_of: pd.Timestamp) -> pd.DataFrame:
             select date_day as date, 'spend' as kpi, country_code as market, channel, sum(spend)::double as value
             from marts.fct_ad_performance_daily where date_day <= ? group by all
             """, [as_of.date()]).df())
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        raise InsufficientDataError(
+            f"KPIs: no orders (marts.fct_orders) or ad spend (marts.fct_ad_performance_daily) on or before "
+            f"{as_of.date()}")
     df = pd.concat(parts, ignore_index=True)
     df["market"] = df["market"].fillna("unknown")
     df["channel"] = df["channel"].fillna("unknown")
@@ -399,30 +420,30 @@ def build_forecasts(con, as_of_date, *, horizon_days: int = 30, top_markets: int
 
 
 # --------------------------------------------------------------------------------------------- budget
+ATTRIBUTION_MODELS = ("shapley", "markov", "last_non_direct", "last_touch")  # revenue source, first available
+
+
 def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None) -> tuple[pd.DataFrame, str]:
     """Daily spend (fct_ad_performance_daily) and attributed revenue per paid channel.
 
     Revenue source, first available: fct_attribution model shapley, markov, then last_non_direct (rule-based,
     platform-independent: the warehouse's own touchpoints, not platform-reported conversions)."""
-    if not _table_exists(con, "marts", "fct_ad_performance_daily"):
-        raise InsufficientDataError("budget: marts.fct_ad_performance_daily is missing")
+    require_tables(con, "budget", ["marts.fct_ad_performance_daily", "marts.fct_attribution"])
     spend = con.execute(
         "select channel, date_day as date, sum(spend)::double as spend from marts.fct_ad_performance_daily "
         "where date_day <= ? group by all", [as_of.date()]).df()
-    source = "none"
-    rev = pd.DataFrame(columns=["channel", "date", "revenue"])
-    if _table_exists(con, "marts", "fct_attribution"):
-        models = {r[0] for r in con.execute("select distinct model from marts.fct_attribution").fetchall()}
-        for m in ("shapley", "markov", "last_non_direct", "last_touch"):
-            if m in models:
-                source = f"fct_attribution:{m}"
-                rev = con.execute(
-                    "select channel, conversion_date as date, sum(attributed_revenue)::double as revenue "
-                    "from marts.fct_attribution where model = ? and conversion_date <= ? group by all",
-                    [m, as_of.date()]).df()
-                break
     if spend.empty:
-        raise InsufficientDataError("budget: no ad spend on or before as_of")
+        raise InsufficientDataError(f"budget: no ad spend on or before {as_of.date()}")
+    models = {r[0] for r in con.execute("select distinct model from marts.fct_attribution").fetchall()}
+    model = next((m for m in ATTRIBUTION_MODELS if m in models), None)
+    if model is None:
+        raise InsufficientDataError(
+            f"budget: marts.fct_attribution has none of the models {list(ATTRIBUTION_MODELS)} (found {sorted(models)})")
+    source = f"fct_attribution:{model}"
+    rev = con.execute(
+        "select channel, conversion_date as date, sum(attributed_revenue)::double as revenue "
+        "from marts.fct_attribution where model = ? and conversion_date <= ? group by all",
+        [model, as_of.date()]).df()
     daily = spend.merge(rev, on=["channel", "date"], how="left").fillna({"revenue": 0.0})
     daily["date"] = pd.to_datetime(daily["date"])
     if lookback_days:
@@ -430,27 +451,129 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None)
     return daily, source
 
 
-def threshold_holds(con) -> list[dict]:
-    """Brand rules from marts.fct_threshold_breaches (if built): a channel over its threshold is cut."""
+_STRENGTH = {"hold": 0, "cut": 1, "pause": 2}
+
+
+def _present(value) -> bool:
+    return value is not None and not (isinstance(value, float) and np.isnan(value)) and str(value) != ""
+
+
+def _budget_action(suggested_action) -> str | None:
+    """The budget action a breach's `suggested_action` asks for (None: not a budget action, e.g. refresh creative)."""
+    text = str(suggested_action or "").lower()
+    for action in ("pause", "cut", "hold"):
+        if action in text:
+            return action
+    return None
+
+
+def _breach_text(r: dict) -> str:
+    where = f" in {r['market']}" if _present(r.get("market")) else ""
+    value = r.get("metric_value")
+    value = f"{value:,.2f}" if _present(value) else "?"
+    window = f" over {int(r['window_days'])} days" if _present(r.get("window_days")) else ""
+    return (f"{r.get('metric', 'metric')}{where} {value} {r.get('comparator') or 'vs'} threshold "
+            f"{r.get('threshold')}{window} ({r.get('rule_id', 'rule')}: {r.get('suggested_action') or 'review'})")
+
+
+def brand_rules(con) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
+    """The brand's rules from marts.fct_threshold_breaches (if built), for a channel-level plan.
+
+    Returns (channel holds, market rules, channel notes):
+    - a breach with a channel whose suggested action is a budget action (``cut spend`` -> cut, ``pause`` -> pause,
+      ``hold`` -> hold) holds that whole channel (the plan is per channel, so a channel x market breach such as
+      CAC over target in US cuts the channel); several breaches on one channel: the strictest action, all reasons;
+    - a breach without a channel (a market or region, e.g. a logistics disruption: ``pause ads in region``) is a
+      market rule, applied to each channel's share of spend there (see `market_bounds`);
+    - any other breach (audit tracking, refresh creative) changes no spend and is only noted on its channel.
+    """
     if not _table_exists(con, "marts", "fct_threshold_breaches"):
-        return []
-    br = con.execute("select * from marts.fct_threshold_breaches").df()
-    holds = []
-    for r in br.to_dict("records"):
-        ch = r.get("channel")
-        if not ch:
+        return [], [], {}
+    holds: dict[str, dict] = {}
+    markets: dict[str, dict] = {}
+    notes: dict[str, list[str]] = {}
+    for r in con.execute("select * from marts.fct_threshold_breaches").df().to_dict("records"):
+        action, text = _budget_action(r.get("suggested_action")), _breach_text(r)
+        channel, market = r.get("channel"), r.get("market")
+        if _present(channel):
+            if action is None:
+                notes.setdefault(channel, []).append(f"note, no budget change: {text}")
+                continue
+            h = holds.setdefault(channel, {"channel": channel, "action": action, "reasons": []})
+            if _STRENGTH[action] > _STRENGTH[h["action"]]:
+                h["action"] = action
+            h["reasons"].append(text)
+        elif _present(market) and action is not None:
+            m = markets.setdefault(market, {"market": market, "action": action, "reasons": []})
+            if _STRENGTH[action] > _STRENGTH[m["action"]]:
+                m["action"] = action
+            m["reasons"].append(text)
+    channel_holds = [{"channel": h["channel"], "action": h["action"], "reason": "; ".join(h["reasons"])}
+                     for h in holds.values()]
+    market_rules = [{"market": m["market"], "action": m["action"], "reason": "; ".join(m["reasons"])}
+                    for m in markets.values()]
+    return channel_holds, market_rules, notes
+
+
+def market_bounds(con, as_of: pd.Timestamp, curves, market_rules: list[dict], max_change: float,
+                  window_days: int = 30) -> tuple[dict, dict[str, list[str]]]:
+    """Per-channel spend bounds that apply market rules to a channel-level plan.
+
+    A rule's market is a country code or a region of marts.dim_markets. Each channel's current daily spend is split
+    by its share s in the rule's countries over the last `window_days` days: that part is paused (0), cut (to
+    1 - max_change of it) or held (kept), and only the rest moves within +-max_change. Approximation: the channel's
+    one response curve is used for its remaining spend. Returns ({channel: (lower, upper)}, {channel: notes})."""
+    if not market_rules:
+        return {}, {}
+    regions = {}
+    if _table_exists(con, "marts", "dim_markets"):
+        regions = (con.execute("select region, country_code from marts.dim_markets").df()
+                   .groupby("region")["country_code"].agg(list).to_dict())
+    country_rule: dict[str, dict] = {}
+    for rule in market_rules:
+        for country in regions.get(rule["market"], [rule["market"]]):
+            old = country_rule.get(country)
+            if old is None or _STRENGTH[rule["action"]] > _STRENGTH[old["action"]]:
+                country_rule[country] = rule
+    spend = con.execute(
+        "select channel, country_code, sum(spend)::double as spend from marts.fct_ad_performance_daily "
+        "where date_day <= ? and date_day > ? group by all",
+        [as_of.date(), (as_of - pd.Timedelta(days=window_days)).date()]).df()
+    bounds, notes = {}, {}
+    for key, curve in curves.items():
+        channel = key[0] if isinstance(key, tuple) else key
+        sp = spend.loc[spend["channel"] == channel]
+        total = float(sp["spend"].sum())
+        if total <= 0:
             continue
-        where = f" in {r['market']}" if r.get("market") else ""
-        holds.append({"channel": ch, "action": "cut",
-                      "reason": f"{r.get('metric', 'threshold')} over threshold{where} "
-                                f"({r.get('metric_value')} > {r.get('threshold')}): cut to lower bound"})
-    return holds
+        current = float(curve.current_daily_spend)
+        fixed, free = 0.0, 1.0
+        for rule in market_rules:
+            countries = [c for c, r in country_rule.items() if r is rule]
+            share = float(sp.loc[sp["country_code"].isin(countries), "spend"].sum()) / total
+            if share <= 0:
+                continue
+            free -= share
+            level = {"pause": 0.0, "cut": 1 - max_change, "hold": 1.0}[rule["action"]]
+            fixed += level * share * current
+            notes.setdefault(channel, []).append(
+                f"{rule['action']} in {rule['market']} ({rule['reason']}): its {share:.1%} of this channel's spend "
+                + {"pause": "is paused", "cut": f"is cut by {max_change:.0%}", "hold": "is held"}[rule["action"]])
+        if free < 1.0:
+            free = max(free, 0.0)
+            bounds[key] = (fixed + (1 - max_change) * free * current, fixed + (1 + max_change) * free * current)
+    return bounds, notes
 
 
 def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = None, max_change: float = 0.30,
                              objective: str = "revenue", holds: list | None = None, **_) -> pd.DataFrame:
     """Per paid channel: adstock + Hill curve fitted on daily spend vs attributed revenue; allocation of the
-    total budget (default: the last 30 days' mean daily spend) within ±max_change and the brand's holds."""
+    total budget (default: the sum of each channel's mean daily spend over the last 30 days) within +-max_change
+    and the brand's rules (`brand_rules`, plus `holds`: {channel|market, action, reason} dicts).
+
+    The total is preserved: budget freed by holds/cuts/market pauses goes to the other channels within their
+    bounds. When their upper bounds cannot take it all, the rest is left unallocated: `total_budget` stays the
+    budget, sum(suggested_daily_spend) is lower, and every row's reason states the unallocated amount."""
     from analytics.budget import fit_response_curves, optimise_allocation
 
     as_of = _as_of(as_of_date)
@@ -458,14 +581,20 @@ def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = No
     curves = fit_response_curves(daily, by=("channel",), current_window_days=30)
     if not curves:
         raise InsufficientDataError(f"budget: no channel could be fitted ({getattr(curves, 'skipped', {})})")
-    rules = list(threshold_holds(con)) + list(holds or [])
-    alloc = optimise_allocation(curves, total_budget, holds=rules or None, max_change=max_change,
-                                objective=objective, key_names=("channel",))
+    channel_holds, market_rules, notes = brand_rules(con)
+    for rule in holds or []:
+        (channel_holds if _present(rule.get("channel")) else market_rules).append(dict(rule))
+    bounds, market_notes = market_bounds(con, as_of, curves, market_rules, max_change)
+    alloc = optimise_allocation(curves, total_budget, bounds or None, holds=channel_holds or None,
+                                max_change=max_change, objective=objective, key_names=("channel",))
     out = alloc.reset_index() if "channel" not in alloc.columns else alloc.copy()
     if "channel" not in out.columns:
         out = out.rename(columns={out.columns[0]: "channel"})
+    extra = {ch: market_notes.get(ch, []) + notes.get(ch, []) for ch in out["channel"]}
+    out["reason"] = [r + "".join(f"; {n}" for n in extra[ch]) for r, ch in zip(out["reason"], out["channel"])]
     out["revenue_source"] = source
-    out["total_budget"] = float(out["suggested_daily_spend"].sum())
+    out["total_budget"] = float(alloc.attrs["total_budget"])
+    out.attrs.update(alloc.attrs)
     out.attrs["curves"] = curves
     out.attrs["skipped"] = json.dumps(getattr(curves, "skipped", {}), default=str)
     return _select(_stamp(out, as_of), "budget_suggestions")
