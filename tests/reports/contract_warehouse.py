@@ -256,13 +256,13 @@ cross join (values ('net_revenue'), ('spend')) as metric(metric);
 
 create table ml.budget_suggestions as
 select * from (values
-    ('paid_search', 600.0, 690.0, 1800.0, 2010.0, 2.1, 'below saturation: raise within +30%'),
-    ('shopping', 400.0, 440.0, 1300.0, 1390.0, 2.0, 'raise'),
-    ('paid_social_meta', 500.0, 400.0, 1200.0, 1150.0, 0.9, 'saturated: cut'),
-    ('paid_social_tiktok', 300.0, 270.0, 700.0, 690.0, 1.1, 'CAC over threshold in BR: held'),
-    ('amazon_ads', 200.0, 200.0, 650.0, 650.0, 1.6, 'held')
+    ('paid_search', 600.0, 690.0, 1800.0, 2010.0, 2.1, 'below saturation: raise within +30%', 2000.0),
+    ('shopping', 400.0, 440.0, 1300.0, 1390.0, 2.0, 'raise', 2000.0),
+    ('paid_social_meta', 500.0, 400.0, 1200.0, 1150.0, 0.9, 'saturated: cut', 2000.0),
+    ('paid_social_tiktok', 300.0, 270.0, 700.0, 690.0, 1.1, 'CAC over threshold in BR: held', 2000.0),
+    ('amazon_ads', 200.0, 200.0, 650.0, 650.0, 1.6, 'held', 2000.0)
 ) as t(channel, current_daily_spend, suggested_daily_spend, expected_revenue_current,
-       expected_revenue_suggested, marginal_roas, reason);
+       expected_revenue_suggested, marginal_roas, reason, total_budget);
 
 create table raw_shopify._dlt_loads as
 select '1772000000.1' as load_id, 'shopify' as schema_name, 0 as status,

@@ -6,6 +6,7 @@ select
     expected_revenue_current::double as expected_revenue_current,
     expected_revenue_suggested::double as expected_revenue_suggested,
     marginal_roas::double as marginal_roas,
+    total_budget::double as total_budget,
     reason
 from ml.budget_suggestions
 order by suggested_daily_spend desc
