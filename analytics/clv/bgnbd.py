@@ -256,6 +256,43 @@ def expected_purchases(fit, horizon, frequency, recency, T) -> np.ndarray:
     x = np.asarray(frequency, dtype=float)
     T = np.asarray(T, dtype=float)
     z = horizon / (alpha + T + horizon)
-    hyp = special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-    bracket = 1.0 - np.power(1.0 - z, a - 1) * hyp
-    return probability_alive(fit, x, recency, T) * (a + b + x - 1) / (a - 1) * bracket
+    with np.errstate(all="ignore"):
+        hyp = special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+        bracket = 1.0 - np.power(1.0 - z, a - 1) * hyp
+        out = probability_alive(fit, x, recency, T) * (a + b + x - 1) / (a - 1) * bracket
+    bad = ~np.isfinite(out)
+    if np.any(bad):
+        # scipy's 2F1 gives NaN when a and b are both huge (a fit at its bounds: the dropout
+        # probability is then almost known); the posterior integral over p stays finite there.
+        x_b, t_b, T_b = np.broadcast_arrays(x, np.asarray(recency, dtype=float), T)
+        out = np.array(np.broadcast_to(out, x_b.shape), dtype=float)
+        out[bad] = probability_alive(fit, x_b[bad], t_b[bad], T_b[bad]) * _alive_expectation_by_quadrature(
+            (r, alpha, a, b), horizon, x_b[bad], T_b[bad])
+    return out
+
+
+def _alive_expectation_by_quadrature(params, horizon, x, T, n_nodes: int = 200, chunk: int = 20_000) -> np.ndarray:
+    """E[Y(horizon) | x, T, alive] = E_p[(1 - ((alpha+T) / (alpha+T+p*horizon))^(r+x)) / p], p ~ Beta(a, b+x).
+
+    Given alive, lambda ~ Gamma(r+x, alpha+T) and p ~ Beta(a, b+x) a posteriori, and a customer with (lambda, p)
+    makes (1 - exp(-lambda p t)) / p purchases in t in expectation (FHL 2005); integrating lambda out gives the
+    integrand. The p-integral is a midpoint rule on the Beta quantiles (the integrand is bounded by
+    (r+x) horizon / (alpha+T)), which works for any a, b, also where the hypergeometric form fails.
+    """
+    from scipy import stats
+
+    r, alpha, a, b = params
+    u = (np.arange(n_nodes) + 0.5) / n_nodes
+    out = np.empty(len(x), dtype=float)
+    xu, inverse = np.unique(x, return_inverse=True)
+    nodes = stats.beta.ppf(u[None, :], a, b + xu[:, None])  # (unique x, nodes)
+    nodes = np.clip(nodes, 1e-300, 1.0)
+    for lo in range(0, len(x), chunk):
+        sl = slice(lo, lo + chunk)
+        p = nodes[inverse[sl]]
+        k = (r + x[sl])[:, None]
+        c = (alpha + T[sl])[:, None]
+        # 1 - (c / (c + p h))^k, written with expm1/log1p so tiny p h / c keeps its precision
+        one_minus = -np.expm1(-k * np.log1p(p * horizon / c))
+        out[sl] = (one_minus / p).mean(axis=1)
+    return out
