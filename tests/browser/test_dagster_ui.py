@@ -144,6 +144,9 @@ def test_the_finished_full_build_run_shows_success(webserver, browser_context, b
     # the run's status tag (event types read STEP_SUCCESS / RUN_SUCCESS, hence exact matching)
     page.get_by_text("Success", exact=True).first.wait_for()
     page.get_by_text("ingest_shopify").first.wait_for()
+    # the step list and the log come from the run's event log, loaded after the header: wait for both
+    page.wait_for_function("() => !document.body.innerText.includes('Loading run logs')", timeout=UI_TIMEOUT_MS)
+    page.get_by_text("warehouse_dbt_attributed").first.wait_for()
     assert page.get_by_text("Failure", exact=True).count() == 0
     body = page.inner_text("body")
     assert "warehouse_full_build" in body
