@@ -11,10 +11,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-SMALL_SEED = 7
-
+from typing import Any, Iterator
 
 @dataclass
 class SmallWarehouse:
@@ -79,25 +76,22 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def generate_small_market(store: Path, truth: Path, seed: int = SMALL_SEED) -> None:
-    from pipelines.simulator import generate
-
-    generate(scale="small", seed=seed, out_dir=store, truth_dir=truth)
-
-
 def build_small_warehouse(
     root: Path,
-    market: Callable[[Path, Path], None] = generate_small_market,
+    store: Path,
+    truth: Path,
     env_overrides: dict[str, str] | None = None,
 ) -> SmallWarehouse:
-    """Generate the small market, parse dbt, materialise every asset in-process."""
+    """Copy an already generated market (simulator store + truth) under `root`, parse dbt and
+    materialise every asset in-process."""
     from orchestration.lib.instance import write_instance_config
     from orchestration.prepare import dbt_parse
 
     built = SmallWarehouse(root=root, env_overrides=dict(env_overrides or {}))
     built.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with environment(built.env()):
-        market(built.store, built.truth)
+        shutil.copytree(store, built.store, dirs_exist_ok=True)
+        shutil.copytree(truth, built.truth, dirs_exist_ok=True)
         dbt_parse()
         write_instance_config(built.dagster_home)
         from orchestration.run import build_warehouse

@@ -129,12 +129,9 @@ def small_dagster_build(small_market, tmp_path_factory):
     attribution and ML assets, every check). An `orchestration.testing.SmallWarehouse`; read-only for tests."""
     from orchestration.testing import build_small_warehouse
 
-    def copy_market(store: Path, truth: Path) -> None:
-        shutil.copytree(small_market.store, store, dirs_exist_ok=True)
-        shutil.copytree(small_market.truth, truth, dirs_exist_ok=True)
-
     root = tmp_path_factory.mktemp("small_dagster")  # never cached: the orchestration tests read its run
-    built = build_small_warehouse(root, market=copy_market, env_overrides={"PII_SALT": TEST_PII_SALT})
+    built = build_small_warehouse(root, small_market.store, small_market.truth,
+                                  env_overrides={"PII_SALT": TEST_PII_SALT})
     if not built.result.success:
         pytest.fail(f"the full Dagster build of the small market failed; see {root / 'build.log'}", pytrace=False)
     return built

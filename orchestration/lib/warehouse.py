@@ -29,7 +29,7 @@ class WarehouseLockedError(RuntimeError):
         super().__init__(f"warehouse {path} is locked by {holder}")
 
 
-def _holder_from_error(error: Exception) -> str | None:
+def holder_from_error(error: Exception) -> str | None:
     message = str(error)
     if "lock" not in message.lower():
         return None
@@ -50,7 +50,7 @@ def lock_holder(path: Path | None = None, *, for_write: bool = True) -> str | No
     try:
         connection = duckdb.connect(str(path), read_only=not for_write)
     except duckdb.IOException as error:
-        holder = _holder_from_error(error)
+        holder = holder_from_error(error)
         if holder is None:
             raise
         return holder
@@ -71,7 +71,7 @@ def read_only_connection(path: Path | None = None) -> Iterator[duckdb.DuckDBPyCo
     try:
         connection = duckdb.connect(str(path), read_only=True)
     except duckdb.IOException as error:
-        holder = _holder_from_error(error)
+        holder = holder_from_error(error)
         if holder is None:
             raise
         raise WarehouseLockedError(path, holder) from error

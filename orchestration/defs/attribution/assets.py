@@ -22,21 +22,12 @@ from orchestration.defs.attribution.data_driven import (
     MODEL_FIT_TABLE,
     run_data_driven_attribution,
 )
+from orchestration.defs.dbt.assets import dbt_asset_key
 from orchestration.lib import settings
 
 UPSTREAM_DBT_MODELS = ("fct_journey_paths", "int_attribution__eligible_touchpoints")
 
-def _dbt_model_keys() -> list[AssetKey]:
-    """Asset keys of the dbt models this asset reads, as the dbt integration names them."""
-    try:
-        from orchestration.defs.dbt.assets import dbt_asset_key
-
-        return [dbt_asset_key(name) for name in UPSTREAM_DBT_MODELS]
-    except Exception:  # pragma: no cover - manifest not prepared (e.g. a bare unit-test import)
-        return [AssetKey(["intermediate" if name.startswith("int_") else "marts", name])
-                for name in UPSTREAM_DBT_MODELS]
-
-_DEPS = _dbt_model_keys()
+_DEPS = [dbt_asset_key(name) for name in UPSTREAM_DBT_MODELS]
 _GROUP = "ml"
 
 @multi_asset(

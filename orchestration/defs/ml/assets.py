@@ -12,6 +12,7 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from orchestration.defs.ml.builders import ML_SCHEMA, run_builder, write_table
+from orchestration.defs.dbt.assets import dbt_asset_key
 from orchestration.lib import settings
 
 _GROUP = "ml"
@@ -41,16 +42,6 @@ DESCRIPTIONS = {
 }
 
 
-def _dbt_key(name: str) -> AssetKey:
-    try:
-        from orchestration.defs.dbt.assets import dbt_asset_key
-
-        return dbt_asset_key(name)
-    except Exception:  # pragma: no cover - manifest not prepared (bare unit-test import)
-        layer = "staging" if name.startswith("stg_") else "intermediate" if name.startswith("int_") else "marts"
-        return AssetKey([layer, name])
-
-
 def materialise(table: str, context=None, **config) -> dict:
     """Build `ml.<table>` on the configured warehouse and write it; returns the metadata."""
     connection = duckdb.connect(str(settings.warehouse_path()))
@@ -71,7 +62,7 @@ def _make_asset(table: str):
     @asset(
         key=AssetKey([ML_SCHEMA, table]),
         name=None,
-        deps=[_dbt_key(n) for n in UPSTREAM[table]],
+        deps=[dbt_asset_key(n) for n in UPSTREAM[table]],
         group_name=_GROUP,
         pool=settings.WAREHOUSE_WRITER_POOL,
         description=DESCRIPTIONS[table] + " See docs/ml.md and models/ml/_ml__sources.yml.",

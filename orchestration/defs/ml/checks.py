@@ -49,8 +49,11 @@ def check_results(manifest: dict, run_results: dict) -> list[AssetCheckResult]:
     results = []
     for table in ml_source_tables(manifest):
         tests = sorted(by_table.get(table, []))
-        failed = [f"{uid.split('.')[2]}: {status.get(uid, ('not run', None))[1] or status.get(uid, ('not run',))[0]}"
-                  for uid in tests if status.get(uid, ("not run",))[0] != "pass"]
+        failed = []
+        for uid in tests:
+            state, message = status.get(uid, ("not run", None))
+            if state != "pass":
+                failed.append(f"{uid.split('.')[2]}: {message or state}")
         results.append(AssetCheckResult(
             asset_key=AssetKey([ML_SOURCE, table]),
             check_name=CHECK_NAME,

@@ -31,7 +31,7 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
 from orchestration.lib import settings
-from orchestration.lib.warehouse import _holder_from_error
+from orchestration.lib.warehouse import holder_from_error
 
 REPORTS_DIR = settings.REPO_ROOT / "reports"
 CHECKER_PATH = settings.REPO_ROOT / "scripts" / "reports_check.py"
@@ -112,7 +112,7 @@ def _run_with_lock_retries(rc: ModuleType, warehouse: Path, reports_dir: Path, l
         try:
             return rc.run_check(warehouse, reports_dir)
         except duckdb.IOException as error:
-            found = _holder_from_error(error)
+            found = holder_from_error(error)
             if found is None:
                 raise
             holder = found
