@@ -150,11 +150,30 @@ web_devices as (
 
 ),
 
+device_id_patterns as (
+
+    select
+        identifier_type,
+        anonymous_id_pattern
+    from {{ ref('identifier_types') }}
+    where anonymous_id_pattern is not null
+
+),
+
+-- a device id's type: as web events saw it; else recognised by its format (seed identifier_types); else cookie
 assignments_typed as (
 
     select
         experiment_assignments.assignment_id,
-        coalesce(web_devices.anonymous_id_type, 'cookie') as anonymous_id_type,
+        coalesce(
+            web_devices.anonymous_id_type,
+            (
+                select min(device_id_patterns.identifier_type)
+                from device_id_patterns
+                where {{ regex_matches('experiment_assignments.anonymous_id', 'device_id_patterns.anonymous_id_pattern') }}
+            ),
+            'cookie'
+        ) as anonymous_id_type,
         experiment_assignments.anonymous_id,
         experiment_assignments.login_user_id,
         experiment_assignments.assigned_at
