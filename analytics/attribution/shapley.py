@@ -44,11 +44,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .coalition_model import DEFAULT_COVARIATES, CoalitionModel, fit_coalition_model
 from .credits import credit_frame, split_channel_weights
-from .paths import PathCounts, aggregate_paths, channel_lookup, group_starts, ordered_touchpoints
+from .paths import PathCounts, _as_pandas, aggregate_paths, channel_lookup, group_starts, ordered_touchpoints
 
 MAX_EXACT_CHANNELS = 16
-COALITION_VALUES = ("conversion_rate", "conversions")
+COALITION_VALUES = ("conversion_rate", "conversions", "model")
 
 
 def subset_sum(a: np.ndarray) -> np.ndarray:
@@ -132,6 +133,7 @@ class ShapleyModel:
     phi: np.ndarray              # φ[S, i]
     conversions_by_set: np.ndarray
     value_by_set: np.ndarray
+    coalition_model: CoalitionModel | None = None   # value="model": the fitted conversion model
 
     def normalised_credit(self) -> np.ndarray:
         """``φ[S]`` clipped at 0 and normalised per coalition (equal split if all 0)."""
@@ -162,10 +164,16 @@ class ShapleyModel:
 
 
 def fit_shapley(paths, value: str = "conversion_rate", min_journeys: int = 1,
-                empty_value: float | None = None) -> ShapleyModel:
-    """Build the coalition game from journeys (or :class:`PathCounts`) and solve it exactly."""
+                empty_value: float | None = None, covariates: tuple[str, ...] | None = None) -> ShapleyModel:
+    """Build the coalition game from journeys (or :class:`PathCounts`) and solve it exactly.
+
+    ``value="model"`` needs the journeys table itself (it fits :mod:`.coalition_model` on them, with
+    ``covariates``, default ``is_returning_customer`` when present)."""
     if value not in COALITION_VALUES:
         raise ValueError(f"value must be one of {COALITION_VALUES}, got {value!r}")
+    if value == "model" and isinstance(paths, PathCounts):
+        raise ValueError('value="model" fits a conversion model on the journeys: pass the journeys table, '
+                         "not PathCounts")
     pc_ = paths if isinstance(paths, PathCounts) else aggregate_paths(paths)
     n = len(pc_.channels)
     if n > MAX_EXACT_CHANNELS:
@@ -177,9 +185,16 @@ def fit_shapley(paths, value: str = "conversion_rate", min_journeys: int = 1,
     conversions = np.bincount(masks, weights=pc_.conversions, minlength=size)
     conv_value = np.bincount(masks, weights=pc_.conversion_value, minlength=size)
 
+    coalition_model = None
     if value == "conversions":
         v = subset_sum(conversions)
         observed = journeys > 0
+    elif value == "model":
+        coalition_model = fit_coalition_model(_as_pandas(paths), pc_.channels,
+                                              DEFAULT_COVARIATES if covariates is None else tuple(covariates))
+        v = coalition_model.value.copy()
+        observed = journeys > 0
+        observed[0] = True
     else:
         observed = journeys >= max(min_journeys, 1)
         v = np.divide(conversions, journeys, out=np.zeros(size), where=observed)
@@ -187,7 +202,7 @@ def fit_shapley(paths, value: str = "conversion_rate", min_journeys: int = 1,
         v = _close_unseen(v, observed, n)
     phi = subgame_shapley_values(v)
     return ShapleyModel(channels=pc_.channels, value=v, observed=observed, phi=phi,
-                        conversions_by_set=conversions, value_by_set=conv_value)
+                        conversions_by_set=conversions, value_by_set=conv_value, coalition_model=coalition_model)
 
 
 def shapley_channel_credit(paths, **kwargs) -> pd.DataFrame:

@@ -15,7 +15,12 @@ conversions as (
         person_id,
         net_revenue as conversion_value,
         order_date as conversion_date,
-        ordered_at as converted_at
+        ordered_at as converted_at,
+        count(*) over (
+            partition by person_id
+            order by ordered_at, order_id
+            rows between unbounded preceding and 1 preceding
+        ) > 0 as is_returning_customer
     from {{ ref('fct_orders') }}
     where not is_cancelled
 
@@ -60,6 +65,7 @@ converting_journeys as (
         true as converted,
         false as is_censored,
         conversions.conversion_value,
+        conversions.is_returning_customer,
         converting_paths.first_touch_at,
         converting_paths.last_touch_at,
         conversions.converted_at,
@@ -156,7 +162,8 @@ touchpoints_in_journeys as (
         person_id,
         touchpoint_id,
         channel,
-        touchpoint_at
+        touchpoint_at,
+        orders_before > 0 as is_returning_customer
     from touchpoints_windowed
 
 ),
@@ -187,6 +194,7 @@ non_converting_journeys as (
         max(touchpoint_at)
         > {{ dbt.dateadd('day', -1 * lookback_days, as_of_end_at()) }} as is_censored,
         cast(null as {{ type_money() }}) as conversion_value,
+        {{ dbt.bool_or('is_returning_customer') }} as is_returning_customer,
         min(touchpoint_at) as first_touch_at,
         max(touchpoint_at) as last_touch_at,
         cast(null as {{ dbt.type_timestamp() }}) as converted_at,
@@ -223,6 +231,7 @@ final as (
         touchpoints = 0 as is_unattributed,
         is_censored,
         cast(conversion_value as {{ type_money() }}) as conversion_value,
+        is_returning_customer,
         case
             when converted and first_touch_at is not null
                 then {{ fractional_days_between('first_touch_at', 'converted_at') }}

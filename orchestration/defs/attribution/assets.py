@@ -86,5 +86,7 @@ def attribution_data_driven_models(context: AssetExecutionContext):
             "rows": written[MODEL_FIT_TABLE],
             "markov_share": MetadataValue.json(result.summary["markov_share"]),
             "shapley_share": MetadataValue.json(result.summary["shapley_share"]),
+            "shapley_coalition_value": result.summary["shapley_coalition_value"],
+            "shapley_coalition_model": MetadataValue.json(result.summary["shapley_coalition_model"] or {}),
         },
     )

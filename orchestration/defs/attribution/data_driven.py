@@ -42,6 +42,10 @@ MODEL_FIT_TABLE = "attribution_model_fit"
 JOURNEYS_RELATION = "marts.fct_journey_paths"
 ELIGIBLE_RELATION = "intermediate.int_attribution__eligible_touchpoints"
 CHANNEL_SET_SEPARATOR = ","
+# Shapley's coalition values come from a conversion model fitted on all journeys with the returning-customer
+# covariate (analytics.attribution.coalition_model): the raw conversion rate per channel set credits direct and
+# e-mail for returning customers' own propensity (demo: TVD 0.178 -> 0.143 against the true incremental shares).
+DEFAULT_SHAPLEY_OPTIONS = {"value": "model"}
 
 
 @dataclass
@@ -65,7 +69,8 @@ def read_journeys(connection: duckdb.DuckDBPyConnection, include_censored: bool 
     conversion is the unattributed baseline)."""
     censored = "" if include_censored else "and not is_censored"
     return connection.execute(f"""
-        select journey_id, path, converted, cast(conversion_value as double) as conversion_value
+        select journey_id, path, converted, cast(conversion_value as double) as conversion_value,
+               is_returning_customer, is_censored
         from {JOURNEYS_RELATION}
         where touchpoints > 0 {censored}
     """).df()
@@ -127,7 +132,8 @@ def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversio
     markov_sets = _set_frame("markov", channels, members, markov_weight,
                              _normalise_over_sets(markov_weight, members))
 
-    shapley = fit_shapley(paths, **(shapley_options or {}))
+    options = DEFAULT_SHAPLEY_OPTIONS if shapley_options is None else shapley_options
+    shapley = fit_shapley(journeys if options.get("value") == "model" else paths, **options)
     masks = np.arange(1, 1 << len(channels))
     shapley_weight = np.where(members, shapley.phi[masks], 0.0)
     shapley_credit = shapley.normalised_credit()[masks]
@@ -161,6 +167,11 @@ def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversio
             "distinct_paths": int(len(paths.path)),
             "markov_share": dict(zip(markov["channel"], markov["share"].round(6))),
             "shapley_share": dict(zip(shapley_channels["channel"], shapley_channels["share"].round(6))),
+            "shapley_coalition_value": options.get("value", "conversion_rate"),
+            "shapley_coalition_model": (
+                None if shapley.coalition_model is None else
+                dict(zip(shapley.coalition_model.coefficients()["term"],
+                         shapley.coalition_model.coefficients()["coefficient"].round(6)))),
         },
     )
 
