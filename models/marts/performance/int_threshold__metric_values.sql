@@ -68,6 +68,15 @@ markets as (
 
 ),
 
+-- channels that reach people's paths; the others (Amazon Ads: clicks happen on Amazon) get no attributed
+-- orders by construction, so their model-based metrics (cac, roas, cpa, over-count) are undefined, not 0
+path_channels as (
+
+    select distinct channel
+    from {{ ref('fct_touchpoints') }}
+
+),
+
 channel_windows as (
 
     select
@@ -155,7 +164,10 @@ spend_metric_values as (
         end as entity_id,
         channel_windows.channel,
         channel_windows.market,
-        case rules.metric
+        case
+            when path_channels.channel is null and rules.metric in ('cac', 'roas', 'cpa', 'platform_overcount_ratio')
+                then null
+            else case rules.metric
             when 'cac' then {{ safe_ratio('channel_windows.spend', 'channel_windows.attributed_new_customers') }}
             when 'roas' then {{ safe_ratio('channel_windows.attributed_revenue', 'channel_windows.spend') }}
             when 'cpa' then {{ safe_ratio('channel_windows.spend', 'channel_windows.attributed_orders') }}
@@ -166,7 +178,7 @@ spend_metric_values as (
                     safe_ratio('channel_windows.clicks', 'channel_windows.impressions'),
                     safe_ratio('channel_windows.previous_clicks', 'channel_windows.previous_impressions')
                 ) }} - 1
-        end as metric_value,
+        end end as metric_value,
         case rules.metric
             when 'platform_overcount_ratio' then channel_windows.attributed_orders
             when 'ctr_change'
@@ -176,6 +188,8 @@ spend_metric_values as (
     from channel_windows
     inner join rules
         on channel_windows.rule_id = rules.rule_id
+    left join path_channels
+        on channel_windows.channel = path_channels.channel
 
     union all
 
@@ -185,7 +199,10 @@ spend_metric_values as (
         campaign_windows.entity_id,
         campaign_windows.channel,
         campaign_windows.market,
-        case rules.metric
+        case
+            when path_channels.channel is null and rules.metric in ('cac', 'roas', 'cpa')
+                then null
+        else case rules.metric
             when 'cac' then {{ safe_ratio('campaign_windows.spend', 'campaign_windows.attributed_new_customers') }}
             when 'roas' then {{ safe_ratio('campaign_windows.attributed_revenue', 'campaign_windows.spend') }}
             when 'cpa' then {{ safe_ratio('campaign_windows.spend', 'campaign_windows.attributed_orders') }}
@@ -194,7 +211,7 @@ spend_metric_values as (
                     safe_ratio('campaign_windows.clicks', 'campaign_windows.impressions'),
                     safe_ratio('campaign_windows.previous_clicks', 'campaign_windows.previous_impressions')
                 ) }} - 1
-        end as metric_value,
+        end end as metric_value,
         case rules.metric
             when 'ctr_change'
                 then least(campaign_windows.impressions, campaign_windows.previous_impressions)
@@ -203,6 +220,8 @@ spend_metric_values as (
     from campaign_windows
     inner join rules
         on campaign_windows.rule_id = rules.rule_id
+    left join path_channels
+        on campaign_windows.channel = path_channels.channel
 
 ),
 

@@ -427,7 +427,9 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None)
     """Daily spend (fct_ad_performance_daily) and attributed revenue per paid channel.
 
     Revenue source, first available: fct_attribution model shapley, markov, then last_non_direct (rule-based,
-    platform-independent: the warehouse's own touchpoints, not platform-reported conversions)."""
+    platform-independent: the warehouse's own touchpoints, not platform-reported conversions). A paid channel
+    without user-level touchpoints gets its calibrated platform claims (`_add_calibrated_platform_revenue`);
+    ``daily.attrs["channel_sources"]`` says which source each channel's revenue came from."""
     require_tables(con, "budget", ["marts.fct_ad_performance_daily", "marts.fct_attribution"])
     spend = con.execute(
         "select channel, date_day as date, sum(spend)::double as spend from marts.fct_ad_performance_daily "
@@ -444,11 +446,44 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None)
         "select channel, conversion_date as date, sum(attributed_revenue)::double as revenue "
         "from marts.fct_attribution where model = ? and conversion_date <= ? group by all",
         [model, as_of.date()]).df()
+    rev, channel_sources = _add_calibrated_platform_revenue(con, as_of, spend, rev, source)
     daily = spend.merge(rev, on=["channel", "date"], how="left").fillna({"revenue": 0.0})
     daily["date"] = pd.to_datetime(daily["date"])
     if lookback_days:
         daily = daily.loc[daily["date"] > as_of - pd.Timedelta(days=lookback_days)]
+    daily.attrs["channel_sources"] = channel_sources
     return daily, source
+
+
+def _add_calibrated_platform_revenue(con, as_of: pd.Timestamp, spend: pd.DataFrame, rev: pd.DataFrame,
+                                     source: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Revenue for paid channels that have spend but no user-level touchpoints (Amazon Ads: its clicks happen on
+    Amazon, so no path holds them and fct_attribution gives them nothing — a curve on zero revenue would pause the
+    channel). Their platform-claimed conversion value is deflated by the ratio of our attributed revenue to the
+    platforms' claims, pooled over the channels that have both (platforms over-count: the marts show each channel's
+    over-count ratio). Returns (revenue with those channels added, {channel: revenue source})."""
+    attributed = set(rev.loc[rev["revenue"] > 0, "channel"])
+    missing = sorted(set(spend.loc[spend["spend"] > 0, "channel"]) - attributed)
+    sources = {ch: source for ch in attributed}
+    if not missing:
+        return rev, sources
+    claimed = con.execute(
+        "select channel, date_day as date, sum(platform_conversion_value)::double as claimed "
+        "from marts.fct_ad_performance_daily where date_day <= ? and platform_conversion_value is not null "
+        "group by all", [as_of.date()]).df()
+    by_channel = claimed.groupby("channel")["claimed"].sum()
+    ours = rev.groupby("channel")["revenue"].sum()
+    both = sorted(c for c in by_channel.index if c in attributed and by_channel[c] > 0)
+    if not both:
+        for ch in missing:
+            sources[ch] = "none: no user-level touchpoints and no channel to calibrate platform claims on"
+        return rev, sources
+    ratio = float(ours.reindex(both).sum() / by_channel.reindex(both).sum())
+    extra = claimed.loc[claimed["channel"].isin(missing)].assign(revenue=lambda d: d["claimed"] * ratio)
+    for ch in missing:
+        sources[ch] = (f"platform-claimed x {ratio:.3f} ({source} / claimed on {', '.join(both)})"
+                       if ch in set(extra["channel"]) else "none: no user-level touchpoints, no platform claims")
+    return pd.concat([rev, extra[["channel", "date", "revenue"]]], ignore_index=True), sources
 
 
 _STRENGTH = {"hold": 0, "cut": 1, "pause": 2}
@@ -480,9 +515,11 @@ def brand_rules(con) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
     """The brand's rules from marts.fct_threshold_breaches (if built), for a channel-level plan.
 
     Returns (channel holds, market rules, channel notes):
-    - a breach with a channel whose suggested action is a budget action (``cut spend`` -> cut, ``pause`` -> pause,
-      ``hold`` -> hold) holds that whole channel (the plan is per channel, so a channel x market breach such as
-      CAC over target in US cuts the channel); several breaches on one channel: the strictest action, all reasons;
+    - a breach with a channel and no market whose suggested action is a budget action (``cut spend`` -> cut,
+      ``pause`` -> pause, ``hold`` -> hold) holds that whole channel; several breaches on one channel: the strictest
+      action, all reasons;
+    - a breach with a channel and a market (CAC over target for meta in IT) is a market rule of that channel only:
+      it acts on the channel's share of spend in that market (see `market_bounds`), not on the whole channel;
     - a breach without a channel (a market or region, e.g. a logistics disruption: ``pause ads in region``) is a
       market rule, applied to each channel's share of spend there (see `market_bounds`);
     - any other breach (audit tracking, refresh creative) changes no spend and is only noted on its channel.
@@ -495,7 +532,14 @@ def brand_rules(con) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
     for r in con.execute("select * from marts.fct_threshold_breaches").df().to_dict("records"):
         action, text = _budget_action(r.get("suggested_action")), _breach_text(r)
         channel, market = r.get("channel"), r.get("market")
-        if _present(channel):
+        if _present(channel) and _present(market) and action is not None:
+            # a channel x market breach (CAC too high for meta in IT) acts on that channel's spend there only
+            key = (channel, market)
+            m = markets.setdefault(key, {"market": market, "channel": channel, "action": action, "reasons": []})
+            if _STRENGTH[action] > _STRENGTH[m["action"]]:
+                m["action"] = action
+            m["reasons"].append(text)
+        elif _present(channel):
             if action is None:
                 notes.setdefault(channel, []).append(f"note, no budget change: {text}")
                 continue
@@ -510,8 +554,8 @@ def brand_rules(con) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
             m["reasons"].append(text)
     channel_holds = [{"channel": h["channel"], "action": h["action"], "reason": "; ".join(h["reasons"])}
                      for h in holds.values()]
-    market_rules = [{"market": m["market"], "action": m["action"], "reason": "; ".join(m["reasons"])}
-                    for m in markets.values()]
+    market_rules = [{"market": m["market"], "channel": m.get("channel"), "action": m["action"],
+                     "reason": "; ".join(m["reasons"])} for m in markets.values()]
     return channel_holds, market_rules, notes
 
 
@@ -521,20 +565,28 @@ def market_bounds(con, as_of: pd.Timestamp, curves, market_rules: list[dict], ma
 
     A rule's market is a country code or a region of marts.dim_markets. Each channel's current daily spend is split
     by its share s in the rule's countries over the last `window_days` days: that part is paused (0), cut (to
-    1 - max_change of it) or held (kept), and only the rest moves within +-max_change. Approximation: the channel's
-    one response curve is used for its remaining spend. Returns ({channel: (lower, upper)}, {channel: notes})."""
+    1 - max_change of it) or held (kept), and only the rest moves within +-max_change. A rule with a channel (a
+    channel x market breach) applies to that channel only. Approximation: the channel's one response curve is used
+    for its remaining spend. Returns ({channel: (lower, upper)}, {channel: notes})."""
     if not market_rules:
         return {}, {}
     regions = {}
     if _table_exists(con, "marts", "dim_markets"):
         regions = (con.execute("select region, country_code from marts.dim_markets").df()
                    .groupby("region")["country_code"].agg(list).to_dict())
-    country_rule: dict[str, dict] = {}
-    for rule in market_rules:
-        for country in regions.get(rule["market"], [rule["market"]]):
-            old = country_rule.get(country)
-            if old is None or _STRENGTH[rule["action"]] > _STRENGTH[old["action"]]:
-                country_rule[country] = rule
+
+    def strongest_by_country(channel: str) -> dict[str, dict]:
+        """The rules that apply to `channel` (its own and the channel-less ones), strongest per country."""
+        out: dict[str, dict] = {}
+        for rule in market_rules:
+            if _present(rule.get("channel")) and rule["channel"] != channel:
+                continue
+            for country in regions.get(rule["market"], [rule["market"]]):
+                old = out.get(country)
+                if old is None or _STRENGTH[rule["action"]] > _STRENGTH[old["action"]]:
+                    out[country] = rule
+        return out
+
     spend = con.execute(
         "select channel, country_code, sum(spend)::double as spend from marts.fct_ad_performance_daily "
         "where date_day <= ? and date_day > ? group by all",
@@ -548,6 +600,7 @@ def market_bounds(con, as_of: pd.Timestamp, curves, market_rules: list[dict], ma
             continue
         current = float(curve.current_daily_spend)
         fixed, free = 0.0, 1.0
+        country_rule = strongest_by_country(channel)
         for rule in market_rules:
             countries = [c for c, r in country_rule.items() if r is rule]
             share = float(sp.loc[sp["country_code"].isin(countries), "spend"].sum()) / total
@@ -583,7 +636,8 @@ def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = No
         raise InsufficientDataError(f"budget: no channel could be fitted ({getattr(curves, 'skipped', {})})")
     channel_holds, market_rules, notes = brand_rules(con)
     for rule in holds or []:
-        (channel_holds if _present(rule.get("channel")) else market_rules).append(dict(rule))
+        is_channel_hold = _present(rule.get("channel")) and not _present(rule.get("market"))
+        (channel_holds if is_channel_hold else market_rules).append(dict(rule))
     bounds, market_notes = market_bounds(con, as_of, curves, market_rules, max_change)
     alloc = optimise_allocation(curves, total_budget, bounds or None, holds=channel_holds or None,
                                 max_change=max_change, objective=objective, key_names=("channel",))
@@ -592,7 +646,8 @@ def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = No
         out = out.rename(columns={out.columns[0]: "channel"})
     extra = {ch: market_notes.get(ch, []) + notes.get(ch, []) for ch in out["channel"]}
     out["reason"] = [r + "".join(f"; {n}" for n in extra[ch]) for r, ch in zip(out["reason"], out["channel"])]
-    out["revenue_source"] = source
+    channel_sources = daily.attrs.get("channel_sources", {})
+    out["revenue_source"] = [channel_sources.get(ch, source) for ch in out["channel"]]
     out["total_budget"] = float(alloc.attrs["total_budget"])
     out.attrs.update(alloc.attrs)
     out.attrs["curves"] = curves
