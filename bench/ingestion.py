@@ -676,10 +676,11 @@ def markdown(results: dict) -> str:
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.yaml"
 
 
-def load_thresholds(path: Path = THRESHOLDS) -> dict:
+def load_thresholds(path: Path = THRESHOLDS, section: str = "ingestion") -> dict:
+    """One benchmark's section of bench/thresholds.yaml ({} when the file or section is absent)."""
     import yaml
 
-    return (yaml.safe_load(path.read_text()) or {}).get("ingestion", {}) if path.exists() else {}
+    return (yaml.safe_load(path.read_text()) or {}).get(section, {}) if path.exists() else {}
 
 
 def _check(check: str, value: Any, op: str, limit: Any, extrapolated: bool = False) -> dict:

@@ -40,12 +40,11 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from bench.ingestion import (DATA_ROOT, FULL_SCALES, ROOT, _git_commit, _machine, _proc_status_mb, label_for,
-                             run_step_monitored)
+                             load_results, load_thresholds, run_step_monitored)
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 RESULTS_JSON = RESULTS_DIR / "warehouse_build.json"
 RESULTS_MD = RESULTS_DIR / "warehouse_build.md"
-THRESHOLDS = Path(__file__).resolve().parent / "thresholds.yaml"
 DBT_EXCLUDE = "source:ml+"  # = orchestration/defs/dbt/assets.py CORE_EXCLUDE (the warehouse_dbt step)
 TOP_N = 10
 
@@ -406,7 +405,7 @@ def run_scale(scale: str, seed: int = 42, people: Optional[int] = None, days: Op
     caps = {"time_cap": time_cap, "memory_cap_mb": memory_cap_mb, "say": say}
     entry["dbt_project"] = snapshot_project(base / "project")
     project_dir = entry["dbt_project"]["path"]
-    previous = load_results().get("runs", {}).get(label, {})
+    previous = load_results(RESULTS_JSON).get("runs", {}).get(label, {})
     marker = base / "prepared.json"
     stores_ok = (_store_matches(sim_prev, scale, seed, people, n_days - 1)
                  and _store_matches(sim, scale, seed, people, n_days))
@@ -517,21 +516,6 @@ def run_scale(scale: str, seed: int = 42, people: Optional[int] = None, days: Op
 # ----------------------------------------------------------------------------------------------------------------------
 # Results
 # ----------------------------------------------------------------------------------------------------------------------
-def load_results(path: Path = RESULTS_JSON) -> dict:
-    if path.exists():
-        try:
-            return json.loads(path.read_text())
-        except json.JSONDecodeError:
-            return {}
-    return {}
-
-
-def load_thresholds(path: Path = THRESHOLDS) -> dict:
-    import yaml
-
-    return (yaml.safe_load(path.read_text()) or {}).get("warehouse_build", {}) if path.exists() else {}
-
-
 def _load(entry_part: dict) -> str:
     a, b = entry_part.get("loadavg_start"), entry_part.get("loadavg_end")
     return f"{a[0] if a else '?'} -> {b[0] if b else '?'}"
@@ -630,7 +614,7 @@ def finish(new_runs: dict, path_json: Path = RESULTS_JSON, path_md: Path = RESUL
     runs = merge_runs(load_results(path_json), new_runs)
     results = {"about": "python -m bench --only warehouse (bench/warehouse_build.py); one entry per scale label, "
                         "latest run each; timings from a shared machine, see the load averages", "runs": runs}
-    results["thresholds"] = check_thresholds(runs, load_thresholds())
+    results["thresholds"] = check_thresholds(runs, load_thresholds(section="warehouse_build"))
     write_results(path_json, results)
     path_md.write_text(markdown(results))
     say("\n== warehouse build thresholds (bench/thresholds.yaml, warehouse_build)")
