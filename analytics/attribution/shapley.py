@@ -164,16 +164,19 @@ class ShapleyModel:
 
 
 def fit_shapley(paths, value: str = "conversion_rate", min_journeys: int = 1,
-                empty_value: float | None = None, covariates: tuple[str, ...] | None = None) -> ShapleyModel:
+                empty_value: float | None = None, covariates: tuple[str, ...] | None = None,
+                journeys=None) -> ShapleyModel:
     """Build the coalition game from journeys (or :class:`PathCounts`) and solve it exactly.
 
     ``value="model"`` needs the journeys table itself (it fits :mod:`.coalition_model` on them, with
-    ``covariates``, default ``is_returning_customer`` when present)."""
+    ``covariates``, default ``is_returning_customer`` when present): pass it as ``paths``, or pass
+    already aggregated :class:`PathCounts` as ``paths`` and the table as ``journeys``."""
     if value not in COALITION_VALUES:
         raise ValueError(f"value must be one of {COALITION_VALUES}, got {value!r}")
-    if value == "model" and isinstance(paths, PathCounts):
+    journey_table = paths if journeys is None and not isinstance(paths, PathCounts) else journeys
+    if value == "model" and journey_table is None:
         raise ValueError('value="model" fits a conversion model on the journeys: pass the journeys table, '
-                         "not PathCounts")
+                         "not only PathCounts")
     pc_ = paths if isinstance(paths, PathCounts) else aggregate_paths(paths)
     n = len(pc_.channels)
     if n > MAX_EXACT_CHANNELS:
@@ -190,7 +193,7 @@ def fit_shapley(paths, value: str = "conversion_rate", min_journeys: int = 1,
         v = subset_sum(conversions)
         observed = journeys > 0
     elif value == "model":
-        coalition_model = fit_coalition_model(_as_pandas(paths), pc_.channels,
+        coalition_model = fit_coalition_model(_as_pandas(journey_table), pc_.channels,
                                               DEFAULT_COVARIATES if covariates is None else tuple(covariates))
         v = coalition_model.value.copy()
         observed = journeys > 0

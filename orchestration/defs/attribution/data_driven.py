@@ -133,7 +133,7 @@ def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversio
                              _normalise_over_sets(markov_weight, members))
 
     options = DEFAULT_SHAPLEY_OPTIONS if shapley_options is None else shapley_options
-    shapley = fit_shapley(journeys if options.get("value") == "model" else paths, **options)
+    shapley = fit_shapley(paths, journeys=journeys, **options)
     masks = np.arange(1, 1 << len(channels))
     shapley_weight = np.where(members, shapley.phi[masks], 0.0)
     shapley_credit = shapley.normalised_credit()[masks]
