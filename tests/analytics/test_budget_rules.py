@@ -94,10 +94,9 @@ def test_channel_without_touchpoints_gets_calibrated_platform_claims():
 def test_without_a_channel_to_calibrate_on_the_revenue_stays_zero_and_says_why():
     ads, days = _spend_and_claims()
     ads = ads[ads["channel"] == "amazon_ads"]
-    con = _con(fct_ad_performance_daily=ads)
-    spend = ads.rename(columns={"date_day": "date"})[["channel", "date", "spend"]]
+    spend = ads.rename(columns={"date_day": "date", "platform_conversion_value": "claimed"})
     rev = pd.DataFrame({"channel": pd.Series(dtype=str), "date": pd.Series(dtype=object),
                         "revenue": pd.Series(dtype=float)})
-    out, sources = _add_calibrated_platform_revenue(con, AS_OF, spend, rev, "fct_attribution:shapley")
+    out, sources = _add_calibrated_platform_revenue(spend, rev, "fct_attribution:shapley")
     assert out.empty
     assert sources["amazon_ads"].startswith("none: no user-level touchpoints")

@@ -432,7 +432,8 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None)
     ``daily.attrs["channel_sources"]`` says which source each channel's revenue came from."""
     require_tables(con, "budget", ["marts.fct_ad_performance_daily", "marts.fct_attribution"])
     spend = con.execute(
-        "select channel, date_day as date, sum(spend)::double as spend from marts.fct_ad_performance_daily "
+        "select channel, date_day as date, sum(spend)::double as spend, "
+        "sum(platform_conversion_value)::double as claimed from marts.fct_ad_performance_daily "
         "where date_day <= ? group by all", [as_of.date()]).df()
     if spend.empty:
         raise InsufficientDataError(f"budget: no ad spend on or before {as_of.date()}")
@@ -446,8 +447,8 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None)
         "select channel, conversion_date as date, sum(attributed_revenue)::double as revenue "
         "from marts.fct_attribution where model = ? and conversion_date <= ? group by all",
         [model, as_of.date()]).df()
-    rev, channel_sources = _add_calibrated_platform_revenue(con, as_of, spend, rev, source)
-    daily = spend.merge(rev, on=["channel", "date"], how="left").fillna({"revenue": 0.0})
+    rev, channel_sources = _add_calibrated_platform_revenue(spend, rev, source)
+    daily = spend.drop(columns="claimed").merge(rev, on=["channel", "date"], how="left").fillna({"revenue": 0.0})
     daily["date"] = pd.to_datetime(daily["date"])
     if lookback_days:
         daily = daily.loc[daily["date"] > as_of - pd.Timedelta(days=lookback_days)]
@@ -455,22 +456,20 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None)
     return daily, source
 
 
-def _add_calibrated_platform_revenue(con, as_of: pd.Timestamp, spend: pd.DataFrame, rev: pd.DataFrame,
+def _add_calibrated_platform_revenue(spend: pd.DataFrame, rev: pd.DataFrame,
                                      source: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """Revenue for paid channels that have spend but no user-level touchpoints (Amazon Ads: its clicks happen on
     Amazon, so no path holds them and fct_attribution gives them nothing — a curve on zero revenue would pause the
     channel). Their platform-claimed conversion value is deflated by the ratio of our attributed revenue to the
     platforms' claims, pooled over the channels that have both (platforms over-count: the marts show each channel's
-    over-count ratio). Returns (revenue with those channels added, {channel: revenue source})."""
+    over-count ratio). ``spend``: channel, date, spend, claimed (platform conversion value, null when the platform
+    reports none). Returns (revenue with those channels added, {channel: revenue source})."""
     attributed = set(rev.loc[rev["revenue"] > 0, "channel"])
     missing = sorted(set(spend.loc[spend["spend"] > 0, "channel"]) - attributed)
     sources = {ch: source for ch in attributed}
     if not missing:
         return rev, sources
-    claimed = con.execute(
-        "select channel, date_day as date, sum(platform_conversion_value)::double as claimed "
-        "from marts.fct_ad_performance_daily where date_day <= ? and platform_conversion_value is not null "
-        "group by all", [as_of.date()]).df()
+    claimed = spend.loc[spend["claimed"].notna(), ["channel", "date", "claimed"]]
     by_channel = claimed.groupby("channel")["claimed"].sum()
     ours = rev.groupby("channel")["revenue"].sum()
     both = sorted(c for c in by_channel.index if c in attributed and by_channel[c] > 0)
