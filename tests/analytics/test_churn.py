@@ -9,6 +9,7 @@ from analytics.churn import (
     build_training_frame,
     churn_quality,
     fit_churn_model,
+    latest_training_frame,
     score_churn,
     time_based_split,
 )
@@ -73,6 +74,17 @@ def test_time_based_split_uses_nothing_after_as_of(simulated):
     train2, holdout2 = time_based_split(future_changed, as_of, 90, channel_col="channel")
     pd.testing.assert_frame_equal(train, train2)
     pd.testing.assert_frame_equal(holdout, holdout2)
+
+
+def test_latest_training_frame_is_the_last_fully_observed_window(simulated):
+    tx, _, as_of = simulated
+    latest = latest_training_frame(tx, as_of, 90, channel_col="channel")
+    assert (latest["cutoff_date"] == as_of - pd.Timedelta(days=90)).all()
+    # its labels are the holdout's (same window), and nothing after as_of is read
+    _, holdout = time_based_split(tx, as_of, 90, channel_col="channel")
+    assert latest["churned"].tolist() == holdout["churned"].tolist()
+    pd.testing.assert_frame_equal(latest_training_frame(tx[tx["date"] <= as_of], as_of, 90, channel_col="channel"),
+                                  latest)
 
 
 def test_feature_values_on_a_small_table():

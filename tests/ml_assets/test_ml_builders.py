@@ -15,11 +15,8 @@ With XBORDER_ML_TEST_WAREHOUSE set, the build is not requested at all; the other
 """
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,24 +33,9 @@ from orchestration.defs.ml.builders import (
     write_table,
 )
 
+from . import truth_eval
+
 SALT = "pytest-salt-not-secret"
-_EVAL = Path(__file__).resolve().parents[1] / "warehouse" / "identity_eval.py"
-
-
-def _identity_eval():
-    name = "identity_eval_for_ml"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, _EVAL)
-    mod = importlib.util.module_from_spec(spec)
-    # registered before exec: @dataclass looks its module up in sys.modules
-    sys.modules[name] = mod
-    try:
-        spec.loader.exec_module(mod)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return mod
 
 
 @dataclass(frozen=True)
@@ -104,13 +86,8 @@ def tables(con, wh):
 
 @pytest.fixture(scope="module")
 def person_truth(con, wh):
-    """warehouse person_id -> true person by majority of its identifiers."""
-    truth = _identity_eval().truth_identifiers(wh[1].truth, SALT)
-    ids = con.execute("select identifier_type, identifier, person_id from marts.dim_customer_identifiers").df()
-    j = ids.merge(truth[["identifier_type", "identifier", "true_person_id"]], on=["identifier_type", "identifier"])
-    top = (j.groupby(["person_id", "true_person_id"]).size().rename("n").reset_index()
-           .sort_values(["person_id", "n"], ascending=[True, False]).drop_duplicates("person_id"))
-    return top[["person_id", "true_person_id"]]
+    """warehouse person_id -> true person by the majority of all its identifiers (see truth_eval)."""
+    return truth_eval.person_truth(con, wh[1].truth, SALT)
 
 
 def test_every_table_has_its_columns_and_is_written(tables, con):
@@ -240,72 +217,35 @@ def test_tiny_input_gives_clear_message(con, wh, tmp_path):
 
 
 # ----------------------------------------------------------------------------------- accuracy vs truth
-def _clv_eval(tables, person_truth, wh):
-    fut = pd.read_parquet(Path(wh[1].truth) / "customer_future.parquet")
-    s = tables["customer_scores"].merge(person_truth, on="person_id")
-    per_true = s.groupby("true_person_id")[["expected_revenue_180d", "churn_score"]].agg(
-        {"expected_revenue_180d": "sum", "churn_score": "min"})
-    # only the realised future: the truth also has its own Monte Carlo expected_* columns (same names as ours)
-    realised = ["realised_orders_90d", "realised_revenue_90d", "realised_orders_180d", "realised_revenue_180d"]
-    pop = per_true.join(fut.set_index("true_person_id")[realised], how="inner")
-    return pop
+@pytest.fixture(scope="module")
+def clv_metrics(tables, person_truth, wh):
+    pop = truth_eval.clv_population(tables["customer_scores"], person_truth, wh[1].truth)
+    return truth_eval.clv_metrics(pop)
 
 
-def test_clv_aggregate_and_rank(tables, person_truth, wh):
-    from scipy.stats import spearmanr
-
-    pop = _clv_eval(tables, person_truth, wh)
-    ratio = pop["expected_revenue_180d"].sum() / pop["realised_revenue_180d"].sum()
-    rho = spearmanr(pop["expected_revenue_180d"], pop["realised_revenue_180d"]).statistic
-    print(f"CLV small: n={len(pop)} predicted/realised 180d revenue={ratio:.3f} spearman={rho:.3f}")
+def test_clv_aggregate_and_rank(clv_metrics):
+    ratio, rho = clv_metrics["clv_ratio_180d"], clv_metrics["clv_spearman_180d"]
+    print(f"CLV small: n={clv_metrics['customers']} predicted/realised 180d revenue={ratio:.3f} spearman={rho:.3f}")
     if not (0.85 <= ratio <= 1.15 and rho >= 0.5):
         pytest.xfail(f"small (60-day history) measured ratio {ratio:.3f}, Spearman {rho:.3f}")
     assert 0.85 <= ratio <= 1.15 and rho >= 0.5
 
 
-def test_churn_auc_vs_true_future(tables, person_truth, wh):
-    from sklearn.metrics import roc_auc_score
-
-    pop = _clv_eval(tables, person_truth, wh)
+def test_churn_auc_vs_true_future(tables, clv_metrics):
     horizon = int(tables["customer_scores"]["churn_horizon_days"].iloc[0])
-    col = "realised_orders_90d"
-    y = (pop[col] == 0).astype(int)
-    auc = roc_auc_score(y, pop["churn_score"])
-    print(f"churn small: horizon {horizon}d, n={len(pop)}, AUC vs no order in true next 90d = {auc:.3f}")
+    auc = clv_metrics["churn_auc_90d"]
+    print(f"churn small: horizon {horizon}d, n={clv_metrics['customers']}, AUC vs no order in true next 90d = {auc:.3f}")
     if auc < 0.75:
         pytest.xfail(f"small (60-day history, {horizon}-day training window) measured AUC {auc:.3f}")
     assert auc >= 0.75
 
 
 def test_budget_vs_oracle_under_true_curves(tables, wh):
-    from analytics.budget import oracle_allocation, score_allocation
-
-    rc = json.loads((Path(wh[1].truth) / "response_curves.json").read_text())
-    true = {}
-    current = {}
-    for c in rc["curves"]:
-        key = (c["channel"], c["market"])
-        true[key] = {"beta": c["value_per_click_usd"] * c["max_clicks"], "half_saturation": c["half_saturation_usd"]
-                     * (1 - c["adstock_decay"]), "shape": c["hill_shape"], "adstock_decay": 0.0, "baseline": 0.0}
-        current[key] = c["current_daily_spend_usd"]
-    # hill(spend / (1-d), K) == hill(spend, K (1-d)): the steady-state formula of response_curves.json
-    b = tables["budget_suggestions"].set_index("channel")
-    cur_by_ch = pd.Series(current).groupby(level=0).sum()
-    suggested = {k: v * float(b.loc[k[0], "suggested_daily_spend"] / b.loc[k[0], "current_daily_spend"])
-                 if k[0] in b.index else v for k, v in current.items()}
-    # same total as the plan
-    scale = sum(current.values()) / sum(suggested.values())
-    suggested = {k: v * scale for k, v in suggested.items()}
-    oracle = oracle_allocation(true, current, key_names=("channel", "market"))
-    oracle_spend = {(r["channel"], r["market"]) if "market" in oracle.columns else r.name: r["suggested_daily_spend"]
-                    for _, r in oracle.reset_index().iterrows()}
-    r_cur = score_allocation(true, current)
-    r_sug = score_allocation(true, suggested)
-    r_or = score_allocation(true, oracle_spend)
-    pct, closed = r_sug / r_or, (r_sug - r_cur) / (r_or - r_cur)
-    print(f"budget small: current/oracle={r_cur / r_or:.4f} suggestion/oracle={pct:.4f} gap closed={closed:.3f} "
-          f"(json current_over_oracle={rc['current_over_oracle']})")
-    assert r_cur / r_or <= 0.90 + 1e-9
+    m = truth_eval.budget_vs_oracle(tables["budget_suggestions"], wh[1].truth)
+    pct, closed = m["suggestion_over_oracle"], m["gap_closed"]
+    print(f"budget small: current/oracle={m['current_over_oracle']:.4f} suggestion/oracle={pct:.4f} "
+          f"gap closed={closed:.3f} (json current_over_oracle={m['truth_current_over_oracle']})")
+    assert m["current_over_oracle"] <= 0.90 + 1e-9
     if not (pct >= 0.95 and closed >= 0.70):
         pytest.xfail(f"small: suggestion/oracle {pct:.4f}, gap closed {closed:.3f} (channel-level plan vs "
                      f"channel x market oracle)")

@@ -51,9 +51,13 @@ def _pairs(counts: pd.Series) -> int:
     return int((counts * (counts - 1) // 2).sum())
 
 
-def truth_identifiers(truth_dir: str | Path, salt: str) -> pd.DataFrame:
+def truth_identifiers(truth_dir: str | Path, salt: str, *, linkable_only: bool = True) -> pd.DataFrame:
+    """Truth identifiers hashed like the warehouse; never shared ones or bots. `linkable_only` (identity scoring)
+    keeps only identifiers the data can bridge; the ML evaluation maps every identifier to its owner."""
     truth = pd.read_parquet(Path(truth_dir) / "identity.parquet")
-    keep = truth["is_linkable"] & ~truth["is_shared"]
+    keep = ~truth["is_shared"]
+    if linkable_only:
+        keep &= truth["is_linkable"]
     if "is_bot" in truth.columns:
         keep &= ~truth["is_bot"]
     truth = truth.loc[keep, ["identifier_type", "identifier", "true_person_id"]].copy()

@@ -160,13 +160,23 @@ def churn_horizon(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int =
 
 
 def _churn(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int, model_type: str):
-    from analytics.churn import build_features, churn_quality, fit_churn_model, score_churn, time_based_split
+    """Quality from the out-of-time model (train at as_of - 2N, hold out as_of - N); scores from the same
+    specification refit on the latest fully observed window (features at as_of - N, labels up to as_of)."""
+    from analytics.churn import (
+        build_features,
+        churn_quality,
+        fit_churn_model,
+        latest_training_frame,
+        score_churn,
+        time_based_split,
+    )
 
     n = churn_horizon(orders, as_of, horizon_days)
     train, holdout = time_based_split(orders, as_of, n, channel_col="channel")
-    model = fit_churn_model(train, model_type=model_type)
-    quality = churn_quality(model, holdout)
+    quality = churn_quality(fit_churn_model(train, model_type=model_type), holdout)
     channels = [c.removeprefix("channel_share_") for c in train.columns if c.startswith("channel_share_")]
+    latest = latest_training_frame(orders, as_of, n, channel_col="channel", channels=channels)
+    model = fit_churn_model(latest, model_type=model_type)
     features = build_features(orders, as_of, channel_col="channel", channels=channels)
     return score_churn(model, features), quality, n
 

@@ -1,0 +1,117 @@
+"""One command for issue 6's accuracy numbers on built warehouses (e.g. the demo one `make run` leaves behind):
+CLV aggregate error and rank correlation, churn AUC against the true future, each beside what perfect identity
+plus order history reach (the ceiling), and the budget plan scored under the true response curves.
+
+    .venv/bin/python -m tests.ml_assets.run_accuracy data/warehouse.duckdb [--truth data/truth] [--as-of DATE]
+        [--salt SALT] [--label demo] [--json bench/results/ml_accuracy.json]
+
+Reads the ml tables the warehouse already has (a private read-only connection; nothing is written there).
+--as-of defaults to the ml tables' as_of_date, --salt to PII_SALT or the dev default of `make run`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.ml_assets import truth_eval
+else:
+    from . import truth_eval
+
+DEV_SALT = "xborder-dev-only-not-a-secret"  # orchestration's default when PII_SALT is unset
+BARS = {"clv_ratio_180d": (0.85, 1.15), "clv_spearman_180d": (0.5, None), "churn_auc_90d": (0.75, None),
+        "suggestion_over_oracle": (0.95, None), "gap_closed": (0.70, None)}
+
+
+def evaluate(warehouse: Path, truth: Path, as_of=None, salt: str = DEV_SALT) -> dict:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        scores = con.execute("select * from ml.customer_scores").df()
+        if scores.empty:
+            raise SystemExit(f"{warehouse}: ml.customer_scores is empty - build the warehouse first (make run)")
+        as_of = pd.Timestamp(as_of or scores["as_of_date"].iloc[0])
+        mapping = truth_eval.person_truth(con, truth, salt)
+        if mapping.empty:
+            raise SystemExit(f"no warehouse identifier matches {truth}: wrong truth folder or PII salt (--salt)")
+        out = {"warehouse": str(warehouse), "as_of_date": str(as_of.date()),
+               "churn_horizon_days": int(scores["churn_horizon_days"].dropna().iloc[0])
+               if scores["churn_horizon_days"].notna().any() else None}
+        out.update(truth_eval.clv_metrics(truth_eval.clv_population(scores, mapping, truth)))
+        out.update(truth_eval.order_history_ceiling(con, mapping, truth, as_of))
+        out.update(truth_eval.budget_vs_oracle(con.execute("select * from ml.budget_suggestions").df(), truth))
+    finally:
+        con.close()
+    out["bars"] = {k: _verdict(out[k], *BARS[k]) for k in BARS}
+    return out
+
+
+def _verdict(value: float, low, high) -> str:
+    ok = (low is None or value >= low) and (high is None or value <= high)
+    bar = f">= {low}" if high is None else f"in [{low}, {high}]"
+    return f"{'PASS' if ok else 'FAIL'} ({value:.3f}, bar {bar})"
+
+
+def markdown(results: dict[str, dict]) -> str:
+    rows = [("customers (true people)", "customers", "d"), ("people split over 2+ unified customers",
+             "fragmented_people", "d"),
+            ("CLV predicted / realised 180-day revenue", "clv_ratio_180d", ".3f"),
+            ("  ceiling: perfect identity + order history", "ceiling_clv_ratio_180d", ".3f"),
+            ("CLV Spearman per person (180 d)", "clv_spearman_180d", ".3f"),
+            ("  ceiling", "ceiling_clv_spearman_180d", ".3f"),
+            ("churn AUC vs no order in the true next 90 days", "churn_auc_90d", ".3f"),
+            ("  ceiling (BG/NBD expected orders)", "ceiling_churn_auc_90d", ".3f"),
+            ("churn base rate", "churn_base_rate_90d", ".3f"),
+            ("budget: current / oracle (true curves)", "current_over_oracle", ".3f"),
+            ("budget: suggestion / oracle", "suggestion_over_oracle", ".3f"),
+            ("budget: gap closed", "gap_closed", ".3f")]
+    labels = list(results)
+    lines = ["# ML accuracy against the simulator truth", "",
+             "Written by `python -m tests.ml_assets.run_accuracy` (`make bench BENCH_ARGS=\"--only ml\"`). "
+             "Population and ceilings: see `tests/ml_assets/truth_eval.py`.", "",
+             "| metric | " + " | ".join(labels) + " |", "|---|" + "--:|" * len(labels)]
+    for title, key, fmt in rows:
+        lines.append(f"| {title} | " + " | ".join(format(results[lab].get(key, float("nan")), fmt)
+                                                  for lab in labels) + " |")
+    lines += ["", "Bars (issue 6):", ""]
+    for lab in labels:
+        lines.append(f"- {lab}: " + "; ".join(f"{k} {v}" for k, v in results[lab]["bars"].items()))
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("warehouse", type=Path)
+    parser.add_argument("--truth", type=Path, default=None, help="default: data/truth beside the warehouse")
+    parser.add_argument("--as-of", default=None)
+    parser.add_argument("--salt", default=os.environ.get("PII_SALT") or DEV_SALT)
+    parser.add_argument("--label", default="demo")
+    parser.add_argument("--json", type=Path, default=None, help="merge the result under --label into this file")
+    args = parser.parse_args(argv)
+    truth = args.truth or args.warehouse.parent / "truth"
+    if not args.warehouse.exists() or not (truth / "customer_future.parquet").exists():
+        print(f"need a built warehouse and its truth: {args.warehouse}, {truth} (run `make run` first)",
+              file=sys.stderr)
+        return 2
+    res = evaluate(args.warehouse, truth, args.as_of, args.salt)
+    res["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results = {args.label: res}
+    if args.json:
+        old = json.loads(args.json.read_text()) if args.json.exists() else {}
+        results = {**old, **results}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        args.json.with_suffix(".md").write_text(markdown(results))
+    print(markdown({args.label: res}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Score the ml tables of a built warehouse against the simulator's truth (tests and `make bench` only).
+
+Population (issue 6): unified customers with >= 1 order on or before as_of, each linked to its true person by the
+majority of **all** its identifiers. Shared identifiers (a household tablet) and bots are left out because they
+point at several people; identifiers that have no bridge in the data (`is_linkable` false, e.g. most Amazon buyer
+ids) are kept: they cannot be stitched to the person's web identity, but each still tells whose orders those are.
+Predictions of the fragments of one true person (a Shopify customer and an unlinkable Amazon buyer) are summed
+(churn: the lowest score), so an order we could not stitch is neither lost nor double counted.
+
+The ceilings say what order history alone can reach on this market: BG/NBD fitted on every order grouped by the
+*true* person (perfect identity), scored the same way. They read the truth, so they are evaluation only.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+_IDENTITY_EVAL = Path(__file__).resolve().parents[1] / "warehouse" / "identity_eval.py"
+REALISED = ["realised_orders_90d", "realised_revenue_90d", "realised_orders_180d", "realised_revenue_180d"]
+
+
+def identity_eval():
+    name = "identity_eval_for_ml"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, _IDENTITY_EVAL)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # before exec: @dataclass looks its module up in sys.modules
+    try:
+        spec.loader.exec_module(mod)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return mod
+
+
+def person_truth(con, truth_dir, salt: str) -> pd.DataFrame:
+    """warehouse person_id -> true_person_id by the majority of its (non-shared, non-bot) identifiers."""
+    truth = identity_eval().truth_identifiers(truth_dir, salt, linkable_only=False)
+    ids = con.execute("select identifier_type, identifier, person_id from marts.dim_customer_identifiers").df()
+    j = ids.merge(truth[["identifier_type", "identifier", "true_person_id"]], on=["identifier_type", "identifier"])
+    top = (j.groupby(["person_id", "true_person_id"]).size().rename("n").reset_index()
+           .sort_values(["person_id", "n", "true_person_id"], ascending=[True, False, True])
+           .drop_duplicates("person_id"))
+    return top[["person_id", "true_person_id"]]
+
+
+def clv_population(scores: pd.DataFrame, mapping: pd.DataFrame, truth_dir) -> pd.DataFrame:
+    """Per true person: summed predictions of its fragments, lowest churn score, and the realised future."""
+    fut = pd.read_parquet(Path(truth_dir) / "customer_future.parquet")
+    s = scores.merge(mapping, on="person_id")
+    per_true = s.groupby("true_person_id").agg(
+        expected_orders_90d=("expected_orders_90d", "sum"), expected_revenue_180d=("expected_revenue_180d", "sum"),
+        churn_score=("churn_score", "min"), fragments=("person_id", "size"))
+    # only the realised future: the truth also has Monte Carlo expected_* columns with our names
+    return per_true.join(fut.set_index("true_person_id")[REALISED], how="inner")
+
+
+def clv_metrics(pop: pd.DataFrame) -> dict:
+    from scipy.stats import spearmanr
+    from sklearn.metrics import roc_auc_score
+
+    churned = (pop["realised_orders_90d"] == 0).astype(int)
+    return {
+        "customers": int(len(pop)),
+        "fragmented_people": int((pop["fragments"] > 1).sum()) if "fragments" in pop else 0,
+        "clv_ratio_180d": float(pop["expected_revenue_180d"].sum() / pop["realised_revenue_180d"].sum()),
+        "clv_spearman_180d": float(spearmanr(pop["expected_revenue_180d"], pop["realised_revenue_180d"]).statistic),
+        "orders_ratio_90d": float(pop["expected_orders_90d"].sum() / pop["realised_orders_90d"].sum()),
+        "churn_auc_90d": float(roc_auc_score(churned, pop["churn_score"])) if churned.nunique() == 2 else float("nan"),
+        "churn_base_rate_90d": float(churned.mean()),
+    }
+
+
+def order_history_ceiling(con, mapping: pd.DataFrame, truth_dir, as_of) -> dict:
+    """BG/NBD + Gamma-Gamma on every non-cancelled order grouped by the true person: what perfect identity and
+    order history give (churn score = -expected orders in 90 days)."""
+    from analytics.clv import fit_bgnbd, fit_gamma_gamma, predict, summarise_transactions
+
+    orders = con.execute(
+        """select person_id, order_date as date, coalesce(net_revenue, 0)::double as value
+           from marts.fct_orders where person_id is not null and not coalesce(is_cancelled, false)
+             and order_date <= ?""", [pd.Timestamp(as_of).date()]).df()
+    tx = orders.merge(mapping, on="person_id").rename(columns={"true_person_id": "customer_id"})
+    summary = summarise_transactions(tx[["customer_id", "date", "value"]], as_of)
+    pred = predict(summary, fit_bgnbd(summary), fit_gamma_gamma(summary), horizons=(90, 180))
+    pop = pred.set_index("customer_id")[["expected_orders_90d", "expected_revenue_180d"]].assign(
+        churn_score=lambda d: -d["expected_orders_90d"])
+    fut = pd.read_parquet(Path(truth_dir) / "customer_future.parquet").set_index("true_person_id")
+    m = clv_metrics(pop.join(fut[REALISED], how="inner"))
+    return {f"ceiling_{k}": v for k, v in m.items() if k not in ("fragmented_people", "churn_base_rate_90d")}
+
+
+def budget_vs_oracle(budget: pd.DataFrame, truth_dir) -> dict:
+    """The channel plan scored under the true curves (response_curves.json), against the oracle of the same total."""
+    from analytics.budget import oracle_allocation, score_allocation
+
+    rc = json.loads((Path(truth_dir) / "response_curves.json").read_text())
+    true, current = {}, {}
+    for c in rc["curves"]:
+        key = (c["channel"], c["market"])
+        # hill(spend / (1-d), K) == hill(spend, K (1-d)): the steady-state formula of response_curves.json
+        true[key] = {"beta": c["value_per_click_usd"] * c["max_clicks"], "half_saturation": c["half_saturation_usd"]
+                     * (1 - c["adstock_decay"]), "shape": c["hill_shape"], "adstock_decay": 0.0, "baseline": 0.0}
+        current[key] = c["current_daily_spend_usd"]
+    b = budget.set_index("channel")
+    suggested = {k: v * float(b.loc[k[0], "suggested_daily_spend"] / b.loc[k[0], "current_daily_spend"])
+                 if k[0] in b.index else v for k, v in current.items()}
+    scale = sum(current.values()) / sum(suggested.values())  # the same total as the plan
+    suggested = {k: v * scale for k, v in suggested.items()}
+    oracle = oracle_allocation(true, current, key_names=("channel", "market"))
+    oracle_spend = {(r["channel"], r["market"]): r["suggested_daily_spend"] for _, r in oracle.reset_index().iterrows()}
+    r_cur, r_sug, r_or = (score_allocation(true, a) for a in (current, suggested, oracle_spend))
+    return {"current_over_oracle": float(r_cur / r_or), "suggestion_over_oracle": float(r_sug / r_or),
+            "gap_closed": float((r_sug - r_cur) / (r_or - r_cur)),
+            "truth_current_over_oracle": float(rc.get("current_over_oracle", float("nan")))}
