@@ -71,3 +71,19 @@ def test_locked_warehouse_is_a_user_error_not_a_traceback(tmp_env, capsys):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_market_from_another_simulator_version_is_regenerated_not_reused(tmp_env):
+    """A store is reused only when the simulator code and scenarios it came from are unchanged."""
+    import json
+
+    store = tmp_env / "sim"
+    store.mkdir(parents=True)
+    (store / "manifest.json").write_text(json.dumps({"scale": "demo", "seed": 42, "days": run.default_days("demo")}))
+    args = run.parse_args(["--scale", "demo"])
+    request = run.market_request(args)
+    assert request["simulator"].startswith("sha256:")
+    (store / "market_request.json").write_text(json.dumps(request))
+    assert run.store_matches(request, run.settings.sim_manifest())
+    (store / "market_request.json").write_text(json.dumps({**request, "simulator": "sha256:older"}))
+    assert not run.store_matches(request, run.settings.sim_manifest())
