@@ -266,8 +266,9 @@ class BlockEngine:
         self.amz_available = (bs.amazon_pref > 0).astype(np.float32)
         self.base_table = np.stack([bs.acq_base, bs.repeat_rate, np.zeros(bs.n)])
         self.col = np.arange(bs.n)
+        # by stage: prospect, alive customer, lapsed (dropped-out) customer - lapsing shows in fewer visits
         self.visit_boost = np.array([1.0, sc["organic_traffic"]["customer_visit_multiplier"],
-                                     sc["organic_traffic"]["customer_visit_multiplier"]])
+                                     sc["organic_traffic"]["lapsed_visit_multiplier"]])
         self.market_flat = (np.arange(self.R)[:, None] * len(MARKETS) + bs.market[None, :]).ravel()
         self.track_expected = True
         self.buf_S = np.empty((self.R, C, bs.n), dtype=np.float32)
@@ -383,7 +384,10 @@ class BlockEngine:
         region = bs.region[s_person]
         sub_day = st.subscribe_day[s_rep, s_person]
         last_order = st.last_order_day[s_rep, s_person]
-        has_orders = (st.n_orders[s_rep, s_person] > 0) & (st.stage[s_rep, s_person] < 2)
+        # post-purchase flows go by the last order date only: the e-mail platform cannot know who has lapsed
+        # (erased people are unsubscribed already)
+        has_orders = st.n_orders[s_rep, s_person] > 0
+        lapsed = st.stage[s_rep, s_person] == 2
         abandon = st.abandon_day[s_rep, s_person]
         sends_idx, sends_msg = [], []
         for k in prog.campaigns_by_day.get(day, []):
@@ -410,7 +414,9 @@ class BlockEngine:
         u1 = w.rng.keyed(Stream.EMAIL, day, ids, key, salt=1)
         u2 = w.rng.keyed(Stream.EMAIL, day, ids, key, salt=2)
         bounced = u1 < em["bounce_rate"]
-        opened = ~bounced & (u2 < em["open_rate"])
+        # a lapsed customer has lost interest: opens (and so clicks and unsubscribes) less often
+        open_p = np.where(lapsed[idx], em["open_rate"] * em["lapsed_open_multiplier"], em["open_rate"])
+        opened = ~bounced & (u2 < open_p)
         # among openers: click, or unsubscribe, from disjoint parts of one more uniform
         u3 = w.rng.keyed(Stream.EMAIL, day, ids, key, salt=3)
         clicked = opened & (u3 < em["click_rate_given_open"])

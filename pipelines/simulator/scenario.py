@@ -45,6 +45,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "lift": (0.0, 1.0), "half_life_days": (0.05, 365.0), "saturation": (1e-6, None),
     "window_days": (1, 365), "multiplier": POS,
     "direct_rate": PROB, "organic_search_rate": PROB, "referral_site_rate": PROB, "customer_visit_multiplier": POS,
+    "lapsed_visit_multiplier": POS, "lapsed_open_multiplier": POS,
     "tracking_loss_share": (0.0, 0.9),
     "spend_noise": (0.0, 2.0), "adstock_decay": (0.0, 0.99), "hill_shape": (0.1, 10.0),
     "daily_spend": POS, "half_saturation": (1e-6, None), "max_clicks": POS,

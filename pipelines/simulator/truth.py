@@ -340,7 +340,10 @@ Creator fees are not a spend curve (posts are scheduled, not bought by the click
 Repeat buying: after a first purchase a person is "alive" with a daily purchase rate lambda ~ Gamma(rate_shape, mean
 1/rate_mean_days) and after each purchase drops out with probability p ~ Beta(dropout_a, dropout_b) (odds x
 late_delivery_dropout_multiplier after a delivery over 10 days); touchpoints add their lifts to the hazard of alive
-customers too; prospects convert with a baseline hazard plus touchpoint lifts (see the scenario file).
+customers too; prospects convert with a baseline hazard plus touchpoint lifts (see the scenario file). A customer
+who has dropped out (lapsed) buys no more, visits like a prospect (organic_traffic.lapsed_visit_multiplier instead of
+customer_visit_multiplier) and opens e-mail less often (email.lapsed_open_multiplier); nothing else in the data
+tells the states apart (post-purchase e-mail flows go by the last order date only).
 
 ## experiments.csv — one row per (experiment, variant)
 | column | meaning |

@@ -242,3 +242,22 @@ def test_truth_readme_explains_every_column(small_market):
     columns |= set(pd.read_csv(small_market["truth"] / "experiments.csv").columns)
     undocumented = [c for c in columns if c not in readme and c.replace("_90d", "").replace("_180d", "") not in readme]
     assert not undocumented, undocumented
+
+
+def test_lapsed_customers_open_email_less_than_alive_ones(small_market, identity):
+    """Dropping out shows in the data only through engagement (scenario email.lapsed_open_multiplier): customers who
+    have lapsed by as_of open a smaller share of the e-mails they receive than customers still alive."""
+    future = pd.read_parquet(small_market["truth"] / "customer_future.parquet")
+    customers = future[future["is_customer"]].set_index("true_person_id")["is_alive"]
+    owner = identity[identity["identifier_type"] == "email"].drop_duplicates("identifier").set_index("identifier")
+    counts = Counter()
+    for e in read_resource(small_market["store"], "email/events"):
+        a = e["attributes"]
+        if a["metric"] not in ("Received Email", "Opened Email") or a["email"] not in owner.index:
+            continue
+        person = owner.loc[a["email"], "true_person_id"]
+        if person in customers.index:
+            counts[(bool(customers[person]), a["metric"])] += 1
+    rate = {alive: counts[(alive, "Opened Email")] / counts[(alive, "Received Email")] for alive in (True, False)}
+    assert min(counts[(alive, "Received Email")] for alive in (True, False)) >= 200, counts
+    assert rate[False] < 0.8 * rate[True], (rate, counts)
