@@ -6,13 +6,15 @@
     python -m bench --only warehouse --scales demo      # full vs one-day incremental dbt build (~30-40 min)
     python -m bench --only warehouse --scales demo --reuse-store --keep   # a rerun reuses stores + prepared warehouse
     python -m bench --only attribution --journeys 200000
+    python -m bench --only ml                           # demo market per scenario, ML scored vs truth (~30 min)
     make bench BENCH_ARGS="--only ingestion --scales demo --strict"
 
 Steps (in this order): `ingestion` (bench/ingestion.py: generate a market, land every source; rows/s, peak RSS),
 `warehouse` (bench/warehouse_build.py: N-1 days landed and built in full, day N appended, then `dbt run`
 incremental -> T_incremental vs `dbt run --full-refresh` -> T_full on the same raw data, models only, selection
 `--exclude source:ml+` as the Dagster `warehouse_dbt` step; headline T_incremental / T_full), `attribution`
-(bench/attribution_bench.py).
+(bench/attribution_bench.py), `ml` (bench/ml_accuracy.py: a demo market per scenario built end to end, the ML
+tables scored against its truth: CLV, churn, budget vs oracle).
 
 Every measured step runs in its own spawned process (bench/measure.py). Ingestion results go to
 bench/results/ingestion.json and ingestion.md, warehouse build results to bench/results/warehouse_build.json and
@@ -25,7 +27,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-STEPS = ("ingestion", "warehouse", "attribution")  # the default order
+STEPS = ("ingestion", "warehouse", "attribution", "ml")  # the default order
 
 
 def _csv(text: str) -> list[str]:
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop a step whose RSS exceeds this (default 12288 = 1.5x the 8 GB target: protects a "
                              "shared machine and is recorded as a FAIL with its peak; 0 disables)")
     parser.add_argument("--journeys", type=int, default=None, help="attribution bench journeys (default its own)")
+    parser.add_argument("--scenarios", type=_csv, default=None,
+                        help="ml step: scenario names or YAML paths (default default,search_heavy,tiktok_heavy)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a threshold FAILs")
     args = parser.parse_args(argv)
     unknown = [s for s in args.only if s not in STEPS]
@@ -103,6 +107,16 @@ def main(argv: list[str] | None = None) -> int:
             attribution_bench.main(attr_args + ["--seed", str(args.seed)])
         except Exception as exc:  # noqa: BLE001 — report and carry on to the exit status
             print(f"attribution bench FAILED: {exc}", file=sys.stderr)
+            crashed = True
+    if "ml" in args.only:
+        from bench import ml_accuracy
+
+        try:
+            ml = ml_accuracy.run(args.scenarios or ml_accuracy.DEFAULT_SCENARIOS, seed=args.seed,
+                                 reuse=args.reuse_store)
+            failed |= any(v.startswith("FAIL") for r in ml.values() for v in r.get("bars", {}).values())
+        except Exception as exc:  # noqa: BLE001 — report and carry on to the exit status
+            print(f"ml bench FAILED: {exc}", file=sys.stderr)
             crashed = True
     return 1 if crashed or (failed and args.strict) else 0
 

@@ -11,6 +11,7 @@ Typical use::
 
 from analytics.churn.features import (
     BASE_FEATURES,
+    activity_features,
     build_features,
     build_labels,
     build_training_frame,
@@ -26,6 +27,7 @@ __all__ = [
     "ChurnModel",
     "ChurnQuality",
     "InsufficientDataError",
+    "activity_features",
     "build_features",
     "build_labels",
     "build_training_frame",

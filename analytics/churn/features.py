@@ -40,6 +40,32 @@ def _prepare(orders: pd.DataFrame, customer_col, date_col, value_col, channel_co
     return out.dropna(subset=["customer_id", "day"])
 
 
+ACTIVITY_COLUMNS = ["customer_id", "date", "kind", "count"]
+NO_ACTIVITY_DAYS = 365.0  # days_since_last_<kind> of a customer with no such activity up to the cutoff
+
+
+def activity_features(activity: pd.DataFrame, customers, cutoff, kinds: list[str]) -> pd.DataFrame:
+    """Per customer and activity kind (e.g. sessions, email_opens): counts in the last 30 / 90 days before the
+    cutoff and days since the last one (`NO_ACTIVITY_DAYS` when none). Only activity dated on or before the cutoff
+    is read. `activity` has columns customer_id, date, kind, count (one row per customer, day and kind)."""
+    require_columns(activity, ACTIVITY_COLUMNS, "activity features")
+    cutoff_ts = pd.Timestamp(cutoff).normalize()
+    dates = pd.to_datetime(activity["date"], errors="coerce").dt.normalize()
+    days_before = (cutoff_ts - dates).dt.days
+    a = activity.assign(days_before=days_before)
+    a = a[(a["days_before"] >= 0) & a["kind"].isin(kinds)]
+    a = a.assign(n30=np.where(a["days_before"] < 30, a["count"], 0), n90=np.where(a["days_before"] < 90, a["count"], 0))
+    g = a.groupby(["customer_id", "kind"]).agg(n30=("n30", "sum"), n90=("n90", "sum"), since=("days_before", "min"))
+    out = pd.DataFrame(index=pd.Index(customers, name="customer_id"))
+    for kind in kinds:
+        k = g.xs(kind, level="kind") if kind in g.index.get_level_values("kind") else g.iloc[0:0].droplevel("kind")
+        k = k.reindex(out.index)
+        out[f"{kind}_last_30d"] = k["n30"].fillna(0).astype(float).to_numpy()
+        out[f"{kind}_last_90d"] = k["n90"].fillna(0).astype(float).to_numpy()
+        out[f"days_since_last_{kind}"] = k["since"].fillna(NO_ACTIVITY_DAYS).clip(upper=NO_ACTIVITY_DAYS).astype(float).to_numpy()
+    return out
+
+
 def build_features(
     orders: pd.DataFrame,
     cutoff,
@@ -49,6 +75,8 @@ def build_features(
     value_col: str = "value",
     channel_col: str | None = None,
     channels: list[str] | None = None,
+    activity: pd.DataFrame | None = None,
+    activity_kinds: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per customer with at least one order on or before `cutoff` (end of that day).
 
@@ -57,8 +85,9 @@ def build_features(
     order count and order days, total and mean value, activity in the last 30/90 days,
     mean gap between order days and recency relative to it; with `channel_col`, the
     share of the customer's orders per channel (``channel_share_<name>``) over `channels`
-    (default: channels seen up to the cutoff).
-    Raises `InsufficientDataError` when no order falls on or before the cutoff.
+    (default: channels seen up to the cutoff); with `activity` (customer_id, date, kind, count: sessions, e-mail
+    opens, ...), recent counts and days since the last one per kind (`activity_features`; kinds default to those in
+    the table). Raises `InsufficientDataError` when no order falls on or before the cutoff.
     """
     cutoff_ts = pd.Timestamp(cutoff).normalize()
     data = _prepare(orders, customer_col, date_col, value_col, channel_col)
@@ -99,6 +128,10 @@ def build_features(
         shares = counts.div(counts.sum(axis=1), axis=0).reindex(columns=known, fill_value=0.0)
         shares.columns = [f"channel_share_{c}" for c in shares.columns]
         feats = feats.join(shares).fillna({c: 0.0 for c in shares.columns})
+
+    if activity is not None:
+        kinds = sorted(activity["kind"].dropna().unique()) if activity_kinds is None else list(activity_kinds)
+        feats = feats.join(activity_features(activity, feats.index, cutoff_ts, kinds))
 
     feats = feats.reset_index().rename(columns={"customer_id": customer_col})
     feats.insert(1, "cutoff_date", cutoff_ts)
@@ -151,11 +184,13 @@ def build_training_frame(
     value_col: str = "value",
     channel_col: str | None = None,
     channels: list[str] | None = None,
+    activity: pd.DataFrame | None = None,
+    activity_kinds: list[str] | None = None,
 ) -> pd.DataFrame:
     """Features at `cutoff` joined with the churn label over the following `horizon_days`."""
     feats = build_features(
         orders, cutoff, customer_col=customer_col, date_col=date_col, value_col=value_col,
-        channel_col=channel_col, channels=channels,
+        channel_col=channel_col, channels=channels, activity=activity, activity_kinds=activity_kinds,
     )
     labels = build_labels(
         orders, feats[customer_col], cutoff, horizon_days, data_end=data_end,
@@ -174,6 +209,8 @@ def time_based_split(
     date_col: str = "date",
     value_col: str = "value",
     channel_col: str | None = None,
+    activity: pd.DataFrame | None = None,
+    activity_kinds: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Out-of-time split: train at as_of - 2N (labels up to as_of - N), holdout at as_of - N (labels up to as_of).
 
@@ -185,7 +222,8 @@ def time_based_split(
     n = int(horizon_days)
     train_cutoff = as_of_ts - pd.Timedelta(days=2 * n)
     test_cutoff = as_of_ts - pd.Timedelta(days=n)
-    kwargs = dict(customer_col=customer_col, date_col=date_col, value_col=value_col, channel_col=channel_col)
+    kwargs = dict(customer_col=customer_col, date_col=date_col, value_col=value_col, channel_col=channel_col,
+                  activity=activity, activity_kinds=activity_kinds)
     train = build_training_frame(orders, train_cutoff, n, data_end=as_of_ts, **kwargs)
     channels = [c.removeprefix("channel_share_") for c in train.columns if c.startswith("channel_share_")]
     holdout = build_training_frame(
@@ -204,6 +242,8 @@ def latest_training_frame(
     value_col: str = "value",
     channel_col: str | None = None,
     channels: list[str] | None = None,
+    activity: pd.DataFrame | None = None,
+    activity_kinds: list[str] | None = None,
 ) -> pd.DataFrame:
     """The most recent fully observed window: features at as_of - N, labels over (as_of - N, as_of].
 
@@ -216,5 +256,6 @@ def latest_training_frame(
     n = int(horizon_days)
     return build_training_frame(
         orders, as_of_ts - pd.Timedelta(days=n), n, data_end=as_of_ts, customer_col=customer_col,
-        date_col=date_col, value_col=value_col, channel_col=channel_col, channels=channels,
+        date_col=date_col, value_col=value_col, channel_col=channel_col, channels=channels, activity=activity,
+        activity_kinds=activity_kinds,
     )

@@ -4,6 +4,7 @@ import pytest
 
 from analytics.churn import (
     InsufficientDataError,
+    activity_features,
     build_features,
     build_labels,
     build_training_frame,
@@ -13,6 +14,7 @@ from analytics.churn import (
     score_churn,
     time_based_split,
 )
+from analytics.churn.features import NO_ACTIVITY_DAYS
 from analytics.clv.simulate import simulate_transactions
 
 CUTOFF = pd.Timestamp("2025-06-30")
@@ -95,6 +97,39 @@ def test_feature_values_on_a_small_table():
     assert f.loc[2, "orders_last_30d"] == 2
     assert f.loc[1, "channel_share_email"] == 0.5
     assert f.loc[3, "mean_days_between_orders"] == f.loc[3, "tenure_days"]  # single purchase
+
+
+def _small_activity():
+    return pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 2, 2, 3],
+            "date": pd.to_datetime(["2025-06-25", "2025-05-01", "2025-07-05", "2025-03-01", "2025-06-30", "2025-08-01"]),
+            "kind": ["sessions", "sessions", "sessions", "email_opens", "sessions", "email_opens"],
+            "count": [2, 1, 9, 1, 1, 4],
+        }
+    )
+
+
+def test_activity_features_count_recent_engagement_up_to_the_cutoff():
+    f = activity_features(_small_activity(), [1, 2, 3], CUTOFF, ["sessions", "email_opens", "email_clicks"])
+    assert f.loc[1, "sessions_last_30d"] == 2 and f.loc[1, "sessions_last_90d"] == 3  # 07-05 is after the cutoff
+    assert f.loc[1, "days_since_last_sessions"] == 5
+    assert f.loc[2, "email_opens_last_90d"] == 0 and f.loc[2, "days_since_last_email_opens"] == 121
+    assert f.loc[2, "days_since_last_sessions"] == 0
+    # nothing up to the cutoff (customer 3's opens are later; nobody clicked): zero counts, the "never" value
+    assert f.loc[3, "email_opens_last_90d"] == 0
+    assert (f["days_since_last_email_clicks"] == NO_ACTIVITY_DAYS).all()
+
+
+def test_features_with_activity_ignore_activity_after_the_cutoff():
+    orders, act = _small_orders(), _small_activity()
+    base = build_features(orders, CUTOFF, activity=act, activity_kinds=["sessions", "email_opens"])
+    later = pd.DataFrame({"customer_id": [1, 2], "date": pd.to_datetime(["2025-07-01", "2025-09-01"]),
+                          "kind": ["sessions", "email_opens"], "count": [50, 50]})
+    changed = build_features(orders, CUTOFF, activity=pd.concat([act[act["date"] <= CUTOFF], later]),
+                             activity_kinds=["sessions", "email_opens"])
+    pd.testing.assert_frame_equal(base, changed)
+    assert {"sessions_last_30d", "days_since_last_email_opens"} <= set(base.columns)
 
 
 def test_labels_mark_no_order_in_the_following_window():

@@ -19,9 +19,9 @@ _GROUP = "ml"
 
 # table -> dbt models it reads (staging for the experiment platform, marts otherwise)
 UPSTREAM: dict[str, tuple[str, ...]] = {
-    "customer_scores": ("fct_orders",),
+    "customer_scores": ("fct_orders", "fct_customer_engagement_daily"),
     "clv_model_params": ("fct_orders",),
-    "churn_model_quality": ("fct_orders",),
+    "churn_model_quality": ("fct_orders", "fct_customer_engagement_daily"),
     "segments": ("fct_orders",),
     "experiment_results": ("fct_orders", "dim_customer_identifiers", "stg_experiments__assignments",
                            "stg_experiments__experiments", "stg_experiments__variants"),

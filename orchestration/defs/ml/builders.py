@@ -120,6 +120,22 @@ def read_orders(con, as_of: pd.Timestamp) -> pd.DataFrame:
     return df
 
 
+ENGAGEMENT_KINDS = ("sessions", "emails_received", "email_opens", "email_clicks")
+
+
+def read_engagement(con, as_of: pd.Timestamp) -> pd.DataFrame | None:
+    """Per person, day and kind (sessions, e-mails received / opened / clicked) up to as_of, long format for
+    `analytics.churn` (customer_id, date, kind, count); None when the mart is not built (orders-only features)."""
+    if not _table_exists(con, "marts", "fct_customer_engagement_daily"):
+        return None
+    wide = con.execute(
+        f"""select person_id as customer_id, activity_date as date, {", ".join(ENGAGEMENT_KINDS)}
+            from marts.fct_customer_engagement_daily where activity_date <= ?""", [as_of.date()]).df()
+    long = wide.melt(id_vars=["customer_id", "date"], value_vars=list(ENGAGEMENT_KINDS), var_name="kind",
+                     value_name="count")
+    return long[long["count"] > 0].reset_index(drop=True)
+
+
 def write_table(con, table: str, df: pd.DataFrame) -> int:
     """Replace ml.<table> with `df` (an empty frame still creates the table with its columns)."""
     con.execute(f"create schema if not exists {ML_SCHEMA}")
@@ -159,7 +175,8 @@ def churn_horizon(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int =
     return n
 
 
-def _churn(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int, model_type: str):
+def _churn(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int, model_type: str,
+           engagement: pd.DataFrame | None = None):
     """Quality from the out-of-time model (train at as_of - 2N, hold out as_of - N); scores from the same
     specification refit on the latest fully observed window (features at as_of - N, labels up to as_of)."""
     from analytics.churn import (
@@ -172,12 +189,14 @@ def _churn(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int, model_t
     )
 
     n = churn_horizon(orders, as_of, horizon_days)
-    train, holdout = time_based_split(orders, as_of, n, channel_col="channel")
+    kinds = list(ENGAGEMENT_KINDS) if engagement is not None else None
+    train, holdout = time_based_split(orders, as_of, n, channel_col="channel", activity=engagement,
+                                      activity_kinds=kinds)
     quality = churn_quality(fit_churn_model(train, model_type=model_type), holdout)
     channels = [c.removeprefix("channel_share_") for c in train.columns if c.startswith("channel_share_")]
-    latest = latest_training_frame(orders, as_of, n, channel_col="channel", channels=channels)
-    model = fit_churn_model(latest, model_type=model_type)
-    features = build_features(orders, as_of, channel_col="channel", channels=channels)
+    same = dict(channel_col="channel", channels=channels, activity=engagement, activity_kinds=kinds)
+    model = fit_churn_model(latest_training_frame(orders, as_of, n, **same), model_type=model_type)
+    features = build_features(orders, as_of, **same)
     return score_churn(model, features), quality, n
 
 
@@ -189,7 +208,7 @@ def build_customer_scores(con, as_of_date, *, churn_horizon_days: int = 90, chur
     scores, _bg, _gg, _summary = _clv_fit(orders, as_of)
     scores = scores.rename(columns={"customer_id": "person_id"})
     try:
-        churn, _quality, n = _churn(orders, as_of, churn_horizon_days, churn_model_type)
+        churn, _quality, n = _churn(orders, as_of, churn_horizon_days, churn_model_type, read_engagement(con, as_of))
         scores = scores.merge(churn.rename(columns={"customer_id": "person_id"}), on="person_id", how="left")
         scores["churn_horizon_days"] = n
     except InsufficientDataError as exc:
@@ -223,7 +242,8 @@ def build_churn_model_quality(con, as_of_date, *, churn_horizon_days: int = 90, 
                               **_) -> pd.DataFrame:
     """Long table: metrics (AUC, base rate, Brier, log loss), calibration bins, permutation importances."""
     as_of = _as_of(as_of_date)
-    _scores, q, n = _churn(read_orders(con, as_of), as_of, churn_horizon_days, churn_model_type)
+    _scores, q, n = _churn(read_orders(con, as_of), as_of, churn_horizon_days, churn_model_type,
+                           read_engagement(con, as_of))
     rows = [{"section": "metric", "name": r.metric, "value": float(r.value)} for r in q.metrics.itertuples()]
     rows += [{"section": "calibration", "name": "bin", "bin": int(r.bin), "n": int(r.n),
               "value": float(r.mean_predicted), "value_2": float(r.observed_rate)} for r in q.calibration.itertuples()]
