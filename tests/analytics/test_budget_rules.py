@@ -6,7 +6,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.defs.ml.builders import _add_calibrated_platform_revenue, attributed_daily, brand_rules, market_bounds
+from orchestration.defs.ml.builders import (
+    _add_calibrated_platform_revenue,
+    attributed_daily,
+    brand_rules,
+    market_bounds,
+    rule_levels,
+)
 
 AS_OF = pd.Timestamp("2026-02-27")
 
@@ -100,3 +106,22 @@ def test_without_a_channel_to_calibrate_on_the_revenue_stays_zero_and_says_why()
     out, sources = _add_calibrated_platform_revenue(spend, rev, "fct_attribution:shapley")
     assert out.empty
     assert sources["amazon_ads"].startswith("none: no user-level touchpoints")
+
+
+def test_rule_levels_fix_each_channel_market_a_rule_covers():
+    """What the evaluation holds the oracle to: a channel x country cut keeps 70%, a region pause 0 in each of its
+    countries for every channel, a whole-channel pause everywhere ("*"); the strongest rule wins per country."""
+    breaches = pd.DataFrame([
+        _breach("cac_above_target", "paid_search", "IT", "cut spend"),
+        _breach("cac_above_target", "paid_search", "BR", "cut spend"),
+        _breach("roas_below_floor", "affiliate_kol", None, "pause", metric="roas", value=0.3, threshold=1.0),
+        _breach("delivery_slow", None, "LATAM", "pause ads in region", metric="avg_delivery_days"),
+    ])
+    markets = pd.DataFrame({"region": ["EU", "LATAM", "LATAM"], "country_code": ["IT", "BR", "MX"]})
+    levels = rule_levels(_con(fct_threshold_breaches=breaches, dim_markets=markets),
+                         ["paid_search", "shopping"], max_change=0.3)
+    assert levels == {
+        ("affiliate_kol", "*"): 0.0,
+        ("paid_search", "IT"): pytest.approx(0.7), ("paid_search", "BR"): 0.0, ("paid_search", "MX"): 0.0,
+        ("shopping", "BR"): 0.0, ("shopping", "MX"): 0.0,
+    }

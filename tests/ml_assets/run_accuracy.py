@@ -20,6 +20,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.defs.ml.builders import rule_levels
+
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from tests.ml_assets import truth_eval
@@ -28,7 +30,8 @@ else:
 
 DEV_SALT = "xborder-dev-only-not-a-secret"  # orchestration's default when PII_SALT is unset
 BARS = {"clv_ratio_180d": (0.85, 1.15), "clv_spearman_180d": (0.5, None), "churn_auc_90d": (0.75, None),
-        "suggestion_over_oracle": (0.95, None), "gap_closed": (0.70, None)}
+        "suggestion_over_oracle": (0.95, None), "gap_closed": (0.70, None),
+        "suggestion_over_oracle_same_rules": (0.95, None), "gap_closed_same_rules": (0.70, None)}
 
 
 def evaluate(warehouse: Path, truth: Path, as_of=None, salt: str = DEV_SALT) -> dict:
@@ -46,7 +49,12 @@ def evaluate(warehouse: Path, truth: Path, as_of=None, salt: str = DEV_SALT) -> 
                if scores["churn_horizon_days"].notna().any() else None}
         out.update(truth_eval.clv_metrics(truth_eval.clv_population(scores, mapping, truth)))
         out.update(truth_eval.order_history_ceiling(con, mapping, truth, as_of))
-        out.update(truth_eval.budget_vs_oracle(con.execute("select * from ml.budget_suggestions").df(), truth))
+        budget = con.execute("select * from ml.budget_suggestions").df()
+        out.update(truth_eval.budget_vs_oracle(budget, truth))
+        levels = rule_levels(con, budget["channel"].tolist())
+        out.update({f"{k}_same_rules": v for k, v in truth_eval.budget_vs_oracle(budget, truth, levels).items()
+                    if k != "truth_current_over_oracle"})
+        out["rule_fixed_channel_markets"] = len(levels)
     finally:
         con.close()
     out["bars"] = {k: _verdict(out[k], *BARS[k]) for k in BARS}
@@ -69,9 +77,13 @@ def markdown(results: dict[str, dict]) -> str:
             ("churn AUC vs no order in the true next 90 days", "churn_auc_90d", ".3f"),
             ("  ceiling (BG/NBD expected orders)", "ceiling_churn_auc_90d", ".3f"),
             ("churn base rate", "churn_base_rate_90d", ".3f"),
-            ("budget: current / oracle (true curves)", "current_over_oracle", ".3f"),
+            ("budget: current / oracle (true curves, rules ignored)", "current_over_oracle", ".3f"),
             ("budget: suggestion / oracle", "suggestion_over_oracle", ".3f"),
-            ("budget: gap closed", "gap_closed", ".3f")]
+            ("budget: gap closed", "gap_closed", ".3f"),
+            ("budget, oracle held to the brand's rules: current / oracle", "current_over_oracle_same_rules", ".3f"),
+            ("  suggestion / oracle", "suggestion_over_oracle_same_rules", ".3f"),
+            ("  gap closed", "gap_closed_same_rules", ".3f"),
+            ("  channel x market cells fixed by a rule", "rule_fixed_channel_markets", "d")]
     labels = list(results)
     lines = ["# ML accuracy against the simulator truth", "",
              "Written by `python -m tests.ml_assets.run_accuracy` (`make bench BENCH_ARGS=\"--only ml\"`). "

@@ -96,10 +96,7 @@ def order_history_ceiling(con, mapping: pd.DataFrame, truth_dir, as_of) -> dict:
     return {f"ceiling_{k}": v for k, v in m.items() if k not in ("fragmented_people", "churn_base_rate_90d")}
 
 
-def budget_vs_oracle(budget: pd.DataFrame, truth_dir) -> dict:
-    """The channel plan scored under the true curves (response_curves.json), against the oracle of the same total."""
-    from analytics.budget import oracle_allocation, score_allocation
-
+def _true_curves(truth_dir) -> tuple[dict, dict, dict]:
     rc = json.loads((Path(truth_dir) / "response_curves.json").read_text())
     true, current = {}, {}
     for c in rc["curves"]:
@@ -108,12 +105,44 @@ def budget_vs_oracle(budget: pd.DataFrame, truth_dir) -> dict:
         true[key] = {"beta": c["value_per_click_usd"] * c["max_clicks"], "half_saturation": c["half_saturation_usd"]
                      * (1 - c["adstock_decay"]), "shape": c["hill_shape"], "adstock_decay": 0.0, "baseline": 0.0}
         current[key] = c["current_daily_spend_usd"]
+    return true, current, rc
+
+
+def budget_vs_oracle(budget: pd.DataFrame, truth_dir, levels: dict | None = None, max_change: float = 0.30) -> dict:
+    """The channel plan scored under the true curves (response_curves.json) against the best channel x market
+    allocation of the same total within the same +-max_change bounds.
+
+    Without `levels` the brand's rules are ignored on both sides: the plan is spread over a channel's markets in
+    proportion to current spend and rescaled to the current total. With `levels` ({(channel, country) or
+    (channel, "*"): fraction of current spend kept}, `builders.rule_levels`) the oracle is held to the same rules
+    as the plan (issue 6): a ruled channel x market is fixed at its level on both sides, the plan's remaining
+    channel budget is spread over the channel's free markets, and what no bound can take stays unspent on both."""
+    from analytics.budget import oracle_allocation, score_allocation
+
+    true, current, rc = _true_curves(truth_dir)
     b = budget.set_index("channel")
-    suggested = {k: v * float(b.loc[k[0], "suggested_daily_spend"] / b.loc[k[0], "current_daily_spend"])
-                 if k[0] in b.index else v for k, v in current.items()}
-    scale = sum(current.values()) / sum(suggested.values())  # the same total as the plan
-    suggested = {k: v * scale for k, v in suggested.items()}
-    oracle = oracle_allocation(true, current, key_names=("channel", "market"))
+    ratio = {ch: float(b.loc[ch, "suggested_daily_spend"] / b.loc[ch, "current_daily_spend"]) for ch in b.index}
+    if levels is None:
+        suggested = {k: v * ratio.get(k[0], 1.0) for k, v in current.items()}
+        scale = sum(current.values()) / sum(suggested.values())  # the same total as the plan
+        suggested = {k: v * scale for k, v in suggested.items()}
+        bounds, total = None, None
+    else:
+        fixed = {k: levels[k] if k in levels else levels[(k[0], "*")] for k in current
+                 if k in levels or (k[0], "*") in levels}
+        suggested = {}
+        for ch in {k[0] for k in current}:
+            keys = [k for k in current if k[0] == ch]
+            free = sum(current[k] for k in keys if k not in fixed)
+            planned = float(b.loc[ch, "suggested_daily_spend"]) if ch in b.index else sum(current[k] for k in keys)
+            rest = planned - sum(fixed[k] * current[k] for k in keys if k in fixed)
+            for k in keys:
+                suggested[k] = fixed[k] * current[k] if k in fixed else current[k] * (rest / free if free else 0.0)
+        bounds = {k: (fixed[k] * v, fixed[k] * v) if k in fixed else ((1 - max_change) * v, (1 + max_change) * v)
+                  for k, v in current.items()}
+        total = min(sum(current.values()), sum(hi for _, hi in bounds.values()))
+    oracle = oracle_allocation(true, current, total_budget=total, bounds=bounds, max_change=max_change,
+                               key_names=("channel", "market"))
     oracle_spend = {(r["channel"], r["market"]): r["suggested_daily_spend"] for _, r in oracle.reset_index().iterrows()}
     r_cur, r_sug, r_or = (score_allocation(true, a) for a in (current, suggested, oracle_spend))
     return {"current_over_oracle": float(r_cur / r_or), "suggestion_over_oracle": float(r_sug / r_or),

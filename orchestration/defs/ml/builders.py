@@ -588,34 +588,43 @@ def brand_rules(con) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
     return channel_holds, market_rules, notes
 
 
+def _regions(con) -> dict[str, list[str]]:
+    if not _table_exists(con, "marts", "dim_markets"):
+        return {}
+    return (con.execute("select region, country_code from marts.dim_markets").df()
+            .groupby("region")["country_code"].agg(list).to_dict())
+
+
+def rules_by_country(market_rules: list[dict], channel: str, regions: dict[str, list[str]]) -> dict[str, dict]:
+    """The market rules that apply to `channel` (its own and the channel-less ones), the strongest per country
+    (a rule's market is a country code or a region of marts.dim_markets)."""
+    out: dict[str, dict] = {}
+    for rule in market_rules:
+        if _present(rule.get("channel")) and rule["channel"] != channel:
+            continue
+        for country in regions.get(rule["market"], [rule["market"]]):
+            old = out.get(country)
+            if old is None or _STRENGTH[rule["action"]] > _STRENGTH[old["action"]]:
+                out[country] = rule
+    return out
+
+
+def rule_level(action: str, max_change: float) -> float:
+    """The fraction of current spend a market rule leaves: pause 0, cut 1 - max_change, hold 1."""
+    return {"pause": 0.0, "cut": 1 - max_change, "hold": 1.0}[action]
+
+
 def market_bounds(con, as_of: pd.Timestamp, curves, market_rules: list[dict], max_change: float,
                   window_days: int = 30) -> tuple[dict, dict[str, list[str]]]:
     """Per-channel spend bounds that apply market rules to a channel-level plan.
 
-    A rule's market is a country code or a region of marts.dim_markets. Each channel's current daily spend is split
-    by its share s in the rule's countries over the last `window_days` days: that part is paused (0), cut (to
-    1 - max_change of it) or held (kept), and only the rest moves within +-max_change. A rule with a channel (a
-    channel x market breach) applies to that channel only. Approximation: the channel's one response curve is used
-    for its remaining spend. Returns ({channel: (lower, upper)}, {channel: notes})."""
+    Each channel's current daily spend is split by its share s in the rule's countries (`rules_by_country`) over
+    the last `window_days` days: that part is paused (0), cut (to 1 - max_change of it) or held (kept), and only
+    the rest moves within +-max_change. Approximation: the channel's one response curve is used for its remaining
+    spend. Returns ({channel: (lower, upper)}, {channel: notes})."""
     if not market_rules:
         return {}, {}
-    regions = {}
-    if _table_exists(con, "marts", "dim_markets"):
-        regions = (con.execute("select region, country_code from marts.dim_markets").df()
-                   .groupby("region")["country_code"].agg(list).to_dict())
-
-    def strongest_by_country(channel: str) -> dict[str, dict]:
-        """The rules that apply to `channel` (its own and the channel-less ones), strongest per country."""
-        out: dict[str, dict] = {}
-        for rule in market_rules:
-            if _present(rule.get("channel")) and rule["channel"] != channel:
-                continue
-            for country in regions.get(rule["market"], [rule["market"]]):
-                old = out.get(country)
-                if old is None or _STRENGTH[rule["action"]] > _STRENGTH[old["action"]]:
-                    out[country] = rule
-        return out
-
+    regions = _regions(con)
     spend = con.execute(
         "select channel, country_code, sum(spend)::double as spend from marts.fct_ad_performance_daily "
         "where date_day <= ? and date_day > ? group by all",
@@ -629,15 +638,14 @@ def market_bounds(con, as_of: pd.Timestamp, curves, market_rules: list[dict], ma
             continue
         current = float(curve.current_daily_spend)
         fixed, free = 0.0, 1.0
-        country_rule = strongest_by_country(channel)
+        country_rule = rules_by_country(market_rules, channel, regions)
         for rule in market_rules:
             countries = [c for c, r in country_rule.items() if r is rule]
             share = float(sp.loc[sp["country_code"].isin(countries), "spend"].sum()) / total
             if share <= 0:
                 continue
             free -= share
-            level = {"pause": 0.0, "cut": 1 - max_change, "hold": 1.0}[rule["action"]]
-            fixed += level * share * current
+            fixed += rule_level(rule["action"], max_change) * share * current
             notes.setdefault(channel, []).append(
                 f"{rule['action']} in {rule['market']} ({rule['reason']}): its {share:.1%} of this channel's spend "
                 + {"pause": "is paused", "cut": f"is cut by {max_change:.0%}", "hold": "is held"}[rule["action"]])
@@ -645,6 +653,19 @@ def market_bounds(con, as_of: pd.Timestamp, curves, market_rules: list[dict], ma
             free = max(free, 0.0)
             bounds[key] = (fixed + (1 - max_change) * free * current, fixed + (1 + max_change) * free * current)
     return bounds, notes
+
+
+def rule_levels(con, channels, max_change: float = 0.30) -> dict[tuple[str, str], float]:
+    """{(channel, country): fraction of current spend left} for every channel x country a brand rule fixes: the
+    market rules of `brand_rules` as `market_bounds` applies them, and whole-channel holds in every country
+    (`"*"`). What an evaluation needs to hold an oracle to the same rules as the plan."""
+    holds, market_rules, _ = brand_rules(con)
+    regions = _regions(con)
+    out = {(h["channel"], "*"): rule_level(h["action"], max_change) for h in holds}
+    for channel in channels:
+        for country, rule in rules_by_country(market_rules, channel, regions).items():
+            out[(channel, country)] = rule_level(rule["action"], max_change)
+    return out
 
 
 def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = None, max_change: float = 0.30,
