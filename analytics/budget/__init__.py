@@ -16,6 +16,7 @@ from analytics.budget.curves import (
     steady_state_revenue,
 )
 from analytics.budget.fit import FittedCurve, ResponseCurves, fit_response_curves
+from analytics.budget.pooled import combine_curves, fit_pooled_response_curves
 from analytics.budget.optimise import (
     ALLOCATION_COLUMNS,
     InfeasibleBudgetError,
@@ -34,7 +35,9 @@ __all__ = [
     "InsufficientDataError",
     "ResponseCurves",
     "allocation_to_spend",
+    "combine_curves",
     "curve_params",
+    "fit_pooled_response_curves",
     "fit_response_curves",
     "geometric_adstock",
     "hill",

@@ -670,7 +670,8 @@ def rule_levels(con, channels, max_change: float = 0.30) -> dict[tuple[str, str]
 
 def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = None, max_change: float = 0.30,
                              objective: str = "revenue", holds: list | None = None, **_) -> pd.DataFrame:
-    """Per paid channel: adstock + Hill curve fitted on daily spend vs attributed revenue; allocation of the
+    """Per paid channel: adstock + Hill curve fitted on daily spend vs attributed revenue (its own where its data
+    identify it, else the shape pooled over all channels: `analytics.budget.pooled`); allocation of the
     total budget (default: the sum of each channel's mean daily spend over the last 30 days) within +-max_change
     and the brand's rules (`brand_rules`, plus `holds`: {channel|market, action, reason} dicts).
 
@@ -678,10 +679,13 @@ def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = No
     bounds. When their upper bounds cannot take it all, the rest is left unallocated: `total_budget` stays the
     budget, sum(suggested_daily_spend) is lower, and every row's reason states the unallocated amount."""
     from analytics.budget import fit_response_curves, optimise_allocation
+    from analytics.budget.pooled import combine_curves, fit_pooled_response_curves
 
     as_of = _as_of(as_of_date)
     daily, source = attributed_daily(con, as_of)
     curves = fit_response_curves(daily, by=("channel",), current_window_days=30)
+    if len(curves) >= 2:  # a channel whose own days do not identify its curve gets the pooled shape
+        curves = combine_curves(curves, fit_pooled_response_curves(daily, by=("channel",), current_window_days=30))
     if not curves:
         raise InsufficientDataError(f"budget: no channel could be fitted ({getattr(curves, 'skipped', {})})")
     channel_holds, market_rules, notes = brand_rules(con)
