@@ -168,7 +168,7 @@ assignments_typed as (
         coalesce(
             web_devices.anonymous_id_type,
             (
-                select min(device_id_patterns.identifier_type)
+                select min(device_id_patterns.identifier_type) as identifier_type
                 from device_id_patterns
                 where {{ regex_matches('experiment_assignments.anonymous_id', 'device_id_patterns.anonymous_id_pattern') }}
             ),

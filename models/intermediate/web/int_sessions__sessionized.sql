@@ -39,9 +39,9 @@ events as (
         event_at
     from {{ ref('stg_web_events__events') }}
     where anonymous_id is not null
-    {% if window_start is not none %}
+        {% if window_start is not none %}
         and event_at >= {{ dbt.dateadd('day', -1, window_start) }}
-    {% endif %}
+        {% endif %}
 
 ),
 
@@ -111,7 +111,8 @@ events_keyed as (
     select
         *,
         {{ dbt.hash('session_key') }} as session_id,
-        {{ dbt.datediff('previous_event_at', 'event_at', 'second') }} as seconds_since_previous_event
+        {{ dbt.datediff('previous_event_at', 'event_at', 'second') }}
+            as seconds_since_previous_event
     from events_with_session_key
 
 ),

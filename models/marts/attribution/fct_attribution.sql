@@ -68,7 +68,7 @@ rule_based_long as (
     {%- for model_name in attribution_rule_models() %}
     select
         conversion_touchpoint_id,
-        '{{ model_name }}' as model,
+        '{{ model_name }}' as model,  -- contract column name -- noqa: RF04
         cast({{ model_name }} as {{ type_double() }}) as credit,
         false as is_fallback_credit
     from rule_based_credits

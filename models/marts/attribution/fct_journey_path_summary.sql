@@ -28,7 +28,7 @@ ranked as (
 
     select
         *,
-        row_number() over (order by conversions desc, journeys desc, path) as path_rank
+        row_number() over (order by conversions desc, journeys desc, path asc) as path_rank
     from path_totals
 
 ),

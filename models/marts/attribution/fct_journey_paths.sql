@@ -42,7 +42,7 @@ converting_paths as (
 
     select
         conversion_id,
-        {{ dbt.listagg('channel', "' > '", 'order by touched_at, touchpoint_id') }} as path,
+        {{ dbt.listagg('channel', "' > '", 'order by touched_at, touchpoint_id') }} as path,  -- contract column name -- noqa: RF04
         count(*) as touchpoints,
         count(distinct channel) as distinct_channels,
         min(touched_at) as first_touch_at,
@@ -59,7 +59,7 @@ converting_journeys as (
         conversions.person_id,
         conversions.conversion_id,
         'conversion' as journey_type,
-        coalesce(converting_paths.path, '') as path,
+        coalesce(converting_paths.path, '') as path,  -- contract column name -- noqa: RF04
         coalesce(converting_paths.touchpoints, 0) as touchpoints,
         coalesce(converting_paths.distinct_channels, 0) as distinct_channels,
         true as converted,
@@ -88,7 +88,7 @@ unconverted_touchpoints as (
         not touchpoints.is_navigational
         and touchpoints.touchpoint_at < {{ as_of_end_at() }}
         and not exists (
-            select 1
+            select 1 as is_eligible
             from eligible
             where eligible.touchpoint_id = touchpoints.touchpoint_id
         )
@@ -127,7 +127,7 @@ touchpoints_segmented as (
         event_at as touchpoint_at,
         sum(is_order) over (
             partition by person_id
-            order by event_at, is_order desc, touchpoint_id
+            order by event_at asc, is_order desc, touchpoint_id asc
             rows between unbounded preceding and current row
         ) as orders_before
     from person_timeline
@@ -187,7 +187,7 @@ non_converting_journeys as (
         person_id,
         cast(null as {{ dbt.type_string() }}) as conversion_id,
         'non_converting' as journey_type,
-        {{ dbt.listagg('channel', "' > '", 'order by touchpoint_at, touchpoint_id') }} as path,
+        {{ dbt.listagg('channel', "' > '", 'order by touchpoint_at, touchpoint_id') }} as path,  -- contract column name -- noqa: RF04
         count(*) as touchpoints,
         count(distinct channel) as distinct_channels,
         false as converted,
@@ -202,7 +202,8 @@ non_converting_journeys as (
     from touchpoints_with_previous
     where
         previous_same_channel_at is null
-        or {{ milliseconds_between('previous_same_channel_at', 'touchpoint_at') }} >= {{ dedupe_milliseconds }}
+        or {{ milliseconds_between('previous_same_channel_at', 'touchpoint_at') }}
+        >= {{ dedupe_milliseconds }}
     group by
         journey_id,
         person_id

@@ -146,19 +146,19 @@ attributed_components as (
 unattributed_orders as (
 
     select
-        order_date as date_day,
-        coalesce(shipping_country_code, 'ZZ') as market_code,
+        orders.order_date as date_day,
+        coalesce(orders.shipping_country_code, 'ZZ') as market_code,
         count(*) as orders,
-        sum(case when is_first_order then 1 else 0 end) as new_customers,
-        sum(net_revenue) as net_revenue,
-        sum(contribution_before_ad_spend) as contribution_before_ad_spend
+        sum(case when orders.is_first_order then 1 else 0 end) as new_customers,
+        sum(orders.net_revenue) as net_revenue,
+        sum(orders.contribution_before_ad_spend) as contribution_before_ad_spend
     from orders
     left join eligible_conversions
         on orders.order_id = eligible_conversions.conversion_id
     where eligible_conversions.conversion_id is null
     group by
-        order_date,
-        coalesce(shipping_country_code, 'ZZ')
+        orders.order_date,
+        coalesce(orders.shipping_country_code, 'ZZ')
 
 ),
 

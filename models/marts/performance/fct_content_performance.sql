@@ -29,7 +29,7 @@ totals as (
 
     select
         post_id,
-        sum(cost) as cost,
+        sum(cost) as cost,  -- contract column name -- noqa: RF04
         sum(sessions) as sessions,
         sum(attributed_orders) as attributed_orders,
         sum(attributed_revenue) as attributed_revenue
@@ -47,7 +47,7 @@ final as (
         creators.creator_tier,
         posts.social_platform as platform,
         posts.affiliate_code,
-        '{{ reporting_model }}' as model,
+        '{{ reporting_model }}' as model,  -- contract column name -- noqa: RF04
         cast(coalesce(posts.reach, 0) as {{ dbt.type_bigint() }}) as reach,
         cast(
             coalesce(posts.likes, 0) + coalesce(posts.comments, 0) + coalesce(posts.shares, 0) + coalesce(posts.saves, 0)
@@ -58,7 +58,7 @@ final as (
         cast(coalesce(totals.sessions, 0) as {{ dbt.type_bigint() }}) as sessions,
         cast(coalesce(totals.attributed_orders, 0) as {{ type_double() }}) as orders,
         cast(coalesce(totals.attributed_revenue, 0) as {{ type_money() }}) as attributed_revenue,
-        cast(coalesce(totals.cost, 0) as {{ type_money() }}) as cost,
+        cast(coalesce(totals.cost, 0) as {{ type_money() }}) as cost,  -- contract column name -- noqa: RF04
         cast({{ safe_ratio('totals.attributed_revenue', 'totals.cost') }} as {{ type_double() }}) as return_on_ad_spend,
         posts.posted_at
     from posts

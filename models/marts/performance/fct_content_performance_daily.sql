@@ -41,7 +41,7 @@ model_independent as (
     select
         date_day,
         post_id,
-        spend as cost,
+        spend as cost,  -- contract column name -- noqa: RF04
         0 as sessions
     from costs
 
@@ -50,7 +50,7 @@ model_independent as (
     select
         touchpoint_date as date_day,
         post_id,
-        0 as cost,
+        0 as cost,  -- contract column name -- noqa: RF04
         1 as sessions
     from touchpoints
 
@@ -76,7 +76,7 @@ components as (
         conversion_date as date_day,
         post_id,
         model,
-        0 as cost,
+        0 as cost,  -- contract column name -- noqa: RF04
         0 as sessions,
         credit as attributed_orders,
         case when is_first_order then credit else 0 end as attributed_new_customers,
@@ -93,7 +93,7 @@ final as (
         {{ month_start('date_day') }} as month_start,
         post_id,
         model,
-        cast(sum(cost) as {{ type_money() }}) as cost,
+        cast(sum(cost) as {{ type_money() }}) as cost,  -- contract column name -- noqa: RF04
         cast(sum(sessions) as {{ dbt.type_bigint() }}) as sessions,
         cast(sum(attributed_orders) as {{ type_double() }}) as attributed_orders,
         cast(sum(attributed_new_customers) as {{ type_double() }}) as attributed_new_customers,

@@ -48,7 +48,7 @@ final as (
         creators.social_platform as platform,
         creators.country_code,
         cast(creators.followers as {{ dbt.type_bigint() }}) as followers,
-        '{{ reporting_model }}' as model,
+        '{{ reporting_model }}' as model,  -- contract column name -- noqa: RF04
         cast(coalesce(totals.posts, 0) as {{ dbt.type_bigint() }}) as posts,
         cast(coalesce(totals.reach, 0) as {{ dbt.type_bigint() }}) as reach,
         cast(coalesce(totals.engagements, 0) as {{ dbt.type_bigint() }}) as engagements,

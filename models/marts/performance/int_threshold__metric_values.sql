@@ -23,7 +23,7 @@ rules as (
         scope,
         nullif(channel, '') as channel_filter,
         nullif(market, '') as market_filter,
-        coalesce(nullif(attribution_model, ''), '{{ reporting_model }}') as model,
+        coalesce(nullif(attribution_model, ''), '{{ reporting_model }}') as model,  -- output column name -- noqa: RF04
         window_days,
         {{ dbt.dateadd('day', '1 - window_days', as_of_date()) }} as window_start,
         {{ as_of_date() }} as window_end,
@@ -106,8 +106,8 @@ channel_windows as (
             and rules.previous_window_start <= channel_daily.date_day
             and rules.window_end >= channel_daily.date_day
             and not channel_daily.is_unattributed
-            and (rules.channel_filter is null or channel_daily.channel = rules.channel_filter)
-            and (rules.market_filter is null or channel_daily.market_code = rules.market_filter)
+            and (rules.channel_filter is null or rules.channel_filter = channel_daily.channel)
+            and (rules.market_filter is null or rules.market_filter = channel_daily.market_code)
     where rules.scope in ('channel', 'channel_market')
     group by
         rules.rule_id,
@@ -143,8 +143,8 @@ campaign_windows as (
             rules.model = campaign_daily.model
             and rules.previous_window_start <= campaign_daily.date_day
             and rules.window_end >= campaign_daily.date_day
-            and (rules.channel_filter is null or campaign_daily.channel = rules.channel_filter)
-            and (rules.market_filter is null or campaign_daily.market_code = rules.market_filter)
+            and (rules.channel_filter is null or rules.channel_filter = campaign_daily.channel)
+            and (rules.market_filter is null or rules.market_filter = campaign_daily.market_code)
     where rules.scope = 'campaign'
     group by
         rules.rule_id,
@@ -167,18 +167,20 @@ spend_metric_values as (
         case
             when path_channels.channel is null and rules.metric in ('cac', 'roas', 'cpa', 'platform_overcount_ratio')
                 then null
-            else case rules.metric
-            when 'cac' then {{ safe_ratio('channel_windows.spend', 'channel_windows.attributed_new_customers') }}
-            when 'roas' then {{ safe_ratio('channel_windows.attributed_revenue', 'channel_windows.spend') }}
-            when 'cpa' then {{ safe_ratio('channel_windows.spend', 'channel_windows.attributed_orders') }}
-            when 'platform_overcount_ratio'
-                then {{ safe_ratio('channel_windows.platform_conversions', 'channel_windows.attributed_orders') }}
-            when 'ctr_change'
-                then {{ safe_ratio(
-                    safe_ratio('channel_windows.clicks', 'channel_windows.impressions'),
-                    safe_ratio('channel_windows.previous_clicks', 'channel_windows.previous_impressions')
-                ) }} - 1
-        end end as metric_value,
+            else
+                case rules.metric
+                    when 'cac' then {{ safe_ratio('channel_windows.spend', 'channel_windows.attributed_new_customers') }}
+                    when 'roas' then {{ safe_ratio('channel_windows.attributed_revenue', 'channel_windows.spend') }}
+                    when 'cpa' then {{ safe_ratio('channel_windows.spend', 'channel_windows.attributed_orders') }}
+                    when 'platform_overcount_ratio'
+                        then {{ safe_ratio('channel_windows.platform_conversions', 'channel_windows.attributed_orders') }}
+                    when 'ctr_change'
+                        then {{ safe_ratio(
+                            safe_ratio('channel_windows.clicks', 'channel_windows.impressions'),
+                            safe_ratio('channel_windows.previous_clicks', 'channel_windows.previous_impressions')
+                        ) }} - 1
+                end
+        end as metric_value,
         case rules.metric
             when 'platform_overcount_ratio' then channel_windows.attributed_orders
             when 'ctr_change'
@@ -202,16 +204,18 @@ spend_metric_values as (
         case
             when path_channels.channel is null and rules.metric in ('cac', 'roas', 'cpa')
                 then null
-        else case rules.metric
-            when 'cac' then {{ safe_ratio('campaign_windows.spend', 'campaign_windows.attributed_new_customers') }}
-            when 'roas' then {{ safe_ratio('campaign_windows.attributed_revenue', 'campaign_windows.spend') }}
-            when 'cpa' then {{ safe_ratio('campaign_windows.spend', 'campaign_windows.attributed_orders') }}
-            when 'ctr_change'
-                then {{ safe_ratio(
-                    safe_ratio('campaign_windows.clicks', 'campaign_windows.impressions'),
-                    safe_ratio('campaign_windows.previous_clicks', 'campaign_windows.previous_impressions')
-                ) }} - 1
-        end end as metric_value,
+            else
+                case rules.metric
+                    when 'cac' then {{ safe_ratio('campaign_windows.spend', 'campaign_windows.attributed_new_customers') }}
+                    when 'roas' then {{ safe_ratio('campaign_windows.attributed_revenue', 'campaign_windows.spend') }}
+                    when 'cpa' then {{ safe_ratio('campaign_windows.spend', 'campaign_windows.attributed_orders') }}
+                    when 'ctr_change'
+                        then {{ safe_ratio(
+                            safe_ratio('campaign_windows.clicks', 'campaign_windows.impressions'),
+                            safe_ratio('campaign_windows.previous_clicks', 'campaign_windows.previous_impressions')
+                        ) }} - 1
+                end
+        end as metric_value,
         case rules.metric
             when 'ctr_change'
                 then least(campaign_windows.impressions, campaign_windows.previous_impressions)
