@@ -100,6 +100,21 @@ def _fit_one(spend: np.ndarray, revenue: np.ndarray, fit_baseline: bool):
     return best
 
 
+def group_series(daily: pd.DataFrame, by, date_col: str, spend_col: str, revenue_col: str):
+    """Yield (key tuple, daily spend, daily revenue) per group of `by`, every calendar day from the group's first to
+    its last (missing days are zero spend and revenue; negative spend counts as 0)."""
+    data = daily.copy()
+    data[date_col] = pd.to_datetime(data[date_col], errors="coerce").dt.normalize()
+    data = data.dropna(subset=[date_col])
+    for key, g in data.groupby(list(by), sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        s = g.groupby(date_col)[[spend_col, revenue_col]].sum()
+        s = s.reindex(pd.date_range(s.index.min(), s.index.max(), freq="D"), fill_value=0.0)
+        spend = pd.to_numeric(s[spend_col], errors="coerce").fillna(0.0).clip(lower=0).to_numpy(dtype=float)
+        revenue = pd.to_numeric(s[revenue_col], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+        yield key, spend, revenue
+
+
 def fit_response_curves(
     daily: pd.DataFrame,
     *,
@@ -128,17 +143,9 @@ def fit_response_curves(
     require_columns(daily, [date_col, spend_col, revenue_col, *by], "fit_response_curves")
     if daily.empty:
         raise InsufficientDataError("fit_response_curves: the input has no rows")
-    data = daily.copy()
-    data[date_col] = pd.to_datetime(data[date_col], errors="coerce").dt.normalize()
-    data = data.dropna(subset=[date_col])
     curves: dict[tuple, FittedCurve] = {}
     skipped: dict[tuple, str] = {}
-    for key, g in data.groupby(by, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        s = g.groupby(date_col)[[spend_col, revenue_col]].sum()
-        s = s.reindex(pd.date_range(s.index.min(), s.index.max(), freq="D"), fill_value=0.0)
-        spend = pd.to_numeric(s[spend_col], errors="coerce").fillna(0.0).clip(lower=0).to_numpy(dtype=float)
-        revenue = pd.to_numeric(s[revenue_col], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    for key, spend, revenue in group_series(daily, by, date_col, spend_col, revenue_col):
         if len(spend) < MIN_DAYS:
             skipped[key] = f"only {len(spend)} days of data (< {MIN_DAYS})"
             continue

@@ -21,21 +21,16 @@ import pandas as pd
 from scipy import optimize
 
 from analytics.budget.curves import geometric_adstock, hill
-from analytics.budget.fit import MIN_DAYS, FittedCurve, ResponseCurves
+from analytics.budget.fit import MIN_DAYS, FittedCurve, ResponseCurves, group_series
 from analytics.clv.errors import InsufficientDataError, require_columns
 
 BOUNDS = ((0.0, 0.95), (0.5, 3.0), (0.05, 50.0))  # decay, shape, kappa
 STARTS = [(d, s, k) for d in (0.1, 0.4, 0.7) for s in (1.0, 2.0) for k in (0.5, 2.0, 8.0)]
 
 
-def _series(data: pd.DataFrame, by, date_col, spend_col, revenue_col):
+def _series(daily: pd.DataFrame, by, date_col, spend_col, revenue_col):
     out, skipped = {}, {}
-    for key, g in data.groupby(by, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        s = g.groupby(date_col)[[spend_col, revenue_col]].sum()
-        s = s.reindex(pd.date_range(s.index.min(), s.index.max(), freq="D"), fill_value=0.0)
-        spend = pd.to_numeric(s[spend_col], errors="coerce").fillna(0.0).clip(lower=0).to_numpy(dtype=float)
-        revenue = pd.to_numeric(s[revenue_col], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    for key, spend, revenue in group_series(daily, by, date_col, spend_col, revenue_col):
         if len(spend) < MIN_DAYS:
             skipped[key] = f"only {len(spend)} days of data (< {MIN_DAYS})"
         elif spend.sum() <= 0:
@@ -76,9 +71,7 @@ def fit_pooled_response_curves(
     Needs at least two groups to pool (with one, use `fit_response_curves`)."""
     by = list(by)
     require_columns(daily, [date_col, spend_col, revenue_col, *by], "fit_pooled_response_curves")
-    data = daily.copy()
-    data[date_col] = pd.to_datetime(data[date_col], errors="coerce").dt.normalize()
-    series, skipped = _series(data.dropna(subset=[date_col]), by, date_col, spend_col, revenue_col)
+    series, skipped = _series(daily, by, date_col, spend_col, revenue_col)
     if len(series) < 2:
         detail = "; ".join(f"{'/'.join(map(str, k))}: {v}" for k, v in skipped.items()) or "one group"
         raise InsufficientDataError(f"fit_pooled_response_curves: needs >= 2 groups with data ({detail})")

@@ -232,30 +232,15 @@ def time_based_split(
     return train, holdout
 
 
-def latest_training_frame(
-    orders: pd.DataFrame,
-    as_of,
-    horizon_days: int,
-    *,
-    customer_col: str = "customer_id",
-    date_col: str = "date",
-    value_col: str = "value",
-    channel_col: str | None = None,
-    channels: list[str] | None = None,
-    activity: pd.DataFrame | None = None,
-    activity_kinds: list[str] | None = None,
-) -> pd.DataFrame:
+def latest_training_frame(orders: pd.DataFrame, as_of, horizon_days: int, **feature_options) -> pd.DataFrame:
     """The most recent fully observed window: features at as_of - N, labels over (as_of - N, as_of].
 
     This is what the scoring model is refit on once `time_based_split` has measured the
     approach out of time: its customers' tenure and recency are the closest to those scored
     at `as_of` (a model fitted at as_of - 2N has only seen shorter histories). Nothing after
-    `as_of` is read.
+    `as_of` is read. `feature_options`: the column names, channels and activity of
+    `build_training_frame`.
     """
     as_of_ts = pd.Timestamp(as_of).normalize()
     n = int(horizon_days)
-    return build_training_frame(
-        orders, as_of_ts - pd.Timedelta(days=n), n, data_end=as_of_ts, customer_col=customer_col,
-        date_col=date_col, value_col=value_col, channel_col=channel_col, channels=channels, activity=activity,
-        activity_kinds=activity_kinds,
-    )
+    return build_training_frame(orders, as_of_ts - pd.Timedelta(days=n), n, data_end=as_of_ts, **feature_options)
