@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.clv.engagement import engagement_weighted
 from analytics.clv.errors import InsufficientDataError
 
 ML_SCHEMA = "ml"
@@ -25,7 +26,7 @@ COLUMNS: dict[str, list[str]] = {
     "customer_scores": [
         "person_id", "frequency", "recency", "T", "monetary", "p_alive", "expected_orders_90d",
         "expected_revenue_90d", "expected_orders_180d", "expected_revenue_180d", "expected_order_value",
-        "churn_score", "churn_horizon_days", "as_of_date", "fit_date",
+        "engagement_weight", "churn_score", "churn_horizon_days", "as_of_date", "fit_date",
     ],
     "clv_model_params": ["model", "parameter", "value", "std_error", "log_likelihood", "n_customers",
                          "converged", "note", "as_of_date", "fit_date"],
@@ -50,6 +51,11 @@ COLUMNS: dict[str, list[str]] = {
         "channel", "current_daily_spend", "suggested_daily_spend", "change_pct", "lower_bound", "upper_bound",
         "expected_revenue_current", "expected_revenue_suggested", "marginal_roas", "action", "reason",
         "confidence", "revenue_source", "total_budget", "as_of_date", "fit_date",
+    ],
+    "budget_suggestions_by_market": [
+        "channel", "market", "current_daily_spend", "suggested_daily_spend", "change_pct", "lower_bound",
+        "upper_bound", "expected_revenue_current", "expected_revenue_suggested", "marginal_roas", "action", "rule",
+        "reason", "confidence", "revenue_source", "total_budget", "as_of_date", "fit_date",
     ],
 }
 
@@ -120,7 +126,11 @@ def read_orders(con, as_of: pd.Timestamp) -> pd.DataFrame:
     return df
 
 
-ENGAGEMENT_KINDS = ("sessions", "emails_received", "email_opens", "email_clicks")
+# Churn features per kind. Visits are split by what brought the person: organic visits (own initiative) show
+# whether a customer is still active; paid visits follow the brand's ad spend and reach lapsed and active customers
+# alike. Sessions with a purchase are left out (the orders are already features). Measured on the three bench
+# markets: total sessions -> this split raised churn AUC by about 0.013 (docs/ml.md).
+ENGAGEMENT_KINDS = ("organic_visits", "paid_visits", "emails_received", "email_opens", "email_clicks")
 
 
 def read_engagement(con, as_of: pd.Timestamp) -> pd.DataFrame | None:
@@ -202,7 +212,8 @@ def _churn(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int, model_t
 
 def build_customer_scores(con, as_of_date, *, churn_horizon_days: int = 90, churn_model_type: str = "logistic",
                           **_) -> pd.DataFrame:
-    """Per person: BG/NBD p_alive and expected orders, Gamma-Gamma revenue (90/180 d), churn score."""
+    """Per person: BG/NBD p_alive and expected orders, Gamma-Gamma revenue (90/180 d), churn score; expected
+    orders and revenue weighted by the churn model's P(order soon) (`analytics.clv.engagement`)."""
     as_of = _as_of(as_of_date)
     orders = read_orders(con, as_of)
     scores, _bg, _gg, _summary = _clv_fit(orders, as_of)
@@ -215,6 +226,9 @@ def build_customer_scores(con, as_of_date, *, churn_horizon_days: int = 90, chur
         scores["churn_score"] = np.nan
         scores["churn_horizon_days"] = None
         scores.attrs["note"] = f"churn not scored: {exc}"
+    # BG/NBD sees order timing only; weight each customer's expectations by the churn model's P(order soon)
+    p_active = (1.0 - scores["churn_score"]).set_axis(scores["person_id"])
+    scores = engagement_weighted(scores, p_active, customer_col="person_id")
     return _select(_stamp(scores, as_of), "customer_scores")
 
 
