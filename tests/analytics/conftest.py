@@ -30,3 +30,25 @@ def cdnow_summary(cdnow_transactions) -> pd.DataFrame:
     from analytics.clv import summarise_transactions
 
     return summarise_transactions(cdnow_transactions, "1997-09-30", time_unit_days=7)
+
+
+@pytest.fixture
+def marts_con():
+    """make(**{table: DataFrame}) -> an in-memory DuckDB with those tables in schema `marts` (closed after the test)."""
+    import duckdb
+
+    made = []
+
+    def make(**tables: pd.DataFrame):
+        con = duckdb.connect()
+        con.execute("create schema marts")
+        for name, frame in tables.items():
+            con.register("_frame", frame)
+            con.execute(f"create table marts.{name} as select * from _frame")
+            con.unregister("_frame")
+        made.append(con)
+        return con
+
+    yield make
+    for con in made:
+        con.close()

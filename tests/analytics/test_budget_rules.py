@@ -2,7 +2,6 @@
 become holds and market bounds, and where a channel without user-level touchpoints (Amazon Ads) gets its revenue."""
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -17,16 +16,6 @@ from orchestration.defs.ml.builders import (
 AS_OF = pd.Timestamp("2026-02-27")
 
 
-def _con(**tables: pd.DataFrame) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("create schema marts")
-    for name, frame in tables.items():
-        con.register("_frame", frame)
-        con.execute(f"create table marts.{name} as select * from _frame")
-        con.unregister("_frame")
-    return con
-
-
 def _breach(rule_id, channel, market, action, metric="cac", value=100.0, threshold=60.0):
     return {"rule_id": rule_id, "metric": metric, "channel": channel, "market": market, "metric_value": value,
             "comparator": ">", "threshold": threshold, "window_days": 30, "suggested_action": action}
@@ -37,21 +26,21 @@ class _Curve:
         self.current_daily_spend = spend
 
 
-def test_channel_market_breach_acts_on_that_market_only():
+def test_channel_market_breach_acts_on_that_market_only(marts_con):
     breaches = pd.DataFrame([
         _breach("cac_above_target", "paid_search", "IT", "cut spend"),
         _breach("roas_below_floor", "affiliate_kol", None, "pause", metric="roas", value=0.3, threshold=1.0),
         _breach("delivery_slow", None, "LATAM", "pause ads in region", metric="avg_delivery_days"),
         _breach("ctr_falling", "shopping", None, "refresh creative", metric="ctr_change"),
     ])
-    holds, market_rules, notes = brand_rules(_con(fct_threshold_breaches=breaches))
+    holds, market_rules, notes = brand_rules(marts_con(fct_threshold_breaches=breaches))
     assert holds == [{"channel": "affiliate_kol", "action": "pause", "reason": holds[0]["reason"]}]
     by_market = {(r["channel"], r["market"]): r["action"] for r in market_rules}
     assert by_market == {("paid_search", "IT"): "cut", (None, "LATAM"): "pause"}
     assert "no budget change" in notes["shopping"][0]
 
 
-def test_market_bounds_apply_a_channel_rule_to_its_own_spend_share():
+def test_market_bounds_apply_a_channel_rule_to_its_own_spend_share(marts_con):
     spend = pd.DataFrame({
         "channel": ["paid_search", "paid_search", "paid_social_meta", "paid_social_meta"],
         "country_code": ["IT", "US", "IT", "US"],
@@ -59,7 +48,7 @@ def test_market_bounds_apply_a_channel_rule_to_its_own_spend_share():
         "date_day": [AS_OF.date()] * 4,
     })
     markets = pd.DataFrame({"region": ["EU", "NA"], "country_code": ["IT", "US"]})
-    con = _con(fct_ad_performance_daily=spend, dim_markets=markets)
+    con = marts_con(fct_ad_performance_daily=spend, dim_markets=markets)
     rules = [{"market": "IT", "channel": "paid_search", "action": "pause", "reason": "CAC in IT"}]
     curves = {"paid_search": _Curve(100.0), "paid_social_meta": _Curve(100.0)}
     bounds, notes = market_bounds(con, AS_OF, curves, rules, max_change=0.3)
@@ -82,11 +71,11 @@ def _spend_and_claims():
     return pd.DataFrame(rows), days
 
 
-def test_channel_without_touchpoints_gets_calibrated_platform_claims():
+def test_channel_without_touchpoints_gets_calibrated_platform_claims(marts_con):
     ads, days = _spend_and_claims()
     attribution = pd.DataFrame({"channel": "paid_search", "conversion_date": days, "attributed_revenue": 200.0,
                                 "model": "shapley"})
-    con = _con(fct_ad_performance_daily=ads, fct_attribution=attribution)
+    con = marts_con(fct_ad_performance_daily=ads, fct_attribution=attribution)
     daily, source = attributed_daily(con, AS_OF)
     revenue = daily.groupby("channel")["revenue"].sum()
     # ours / claimed on paid search = 2000 / 4000 = 0.5, applied to Amazon's 3000 claimed
@@ -108,7 +97,7 @@ def test_without_a_channel_to_calibrate_on_the_revenue_stays_zero_and_says_why()
     assert sources["amazon_ads"].startswith("none: no user-level touchpoints")
 
 
-def test_rule_levels_fix_each_channel_market_a_rule_covers():
+def test_rule_levels_fix_each_channel_market_a_rule_covers(marts_con):
     """What the evaluation holds the oracle to: a channel x country cut keeps 70%, a region pause 0 in each of its
     countries for every channel, a whole-channel pause everywhere ("*"); the strongest rule wins per country."""
     breaches = pd.DataFrame([
@@ -118,7 +107,7 @@ def test_rule_levels_fix_each_channel_market_a_rule_covers():
         _breach("delivery_slow", None, "LATAM", "pause ads in region", metric="avg_delivery_days"),
     ])
     markets = pd.DataFrame({"region": ["EU", "LATAM", "LATAM"], "country_code": ["IT", "BR", "MX"]})
-    levels = rule_levels(_con(fct_threshold_breaches=breaches, dim_markets=markets),
+    levels = rule_levels(marts_con(fct_threshold_breaches=breaches, dim_markets=markets),
                          ["paid_search", "shopping"], max_change=0.3)
     assert levels == {
         ("affiliate_kol", "*"): 0.0,

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.defs.ml.builders import rule_levels
+from orchestration.defs.ml.builders import BUILDERS, rule_levels
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -31,7 +31,9 @@ else:
 DEV_SALT = "xborder-dev-only-not-a-secret"  # orchestration's default when PII_SALT is unset
 BARS = {"clv_ratio_180d": (0.85, 1.15), "clv_spearman_180d": (0.5, None), "churn_auc_90d": (0.75, None),
         "suggestion_over_oracle": (0.95, None), "gap_closed": (0.70, None),
-        "suggestion_over_oracle_same_rules": (0.95, None), "gap_closed_same_rules": (0.70, None)}
+        "suggestion_over_oracle_same_rules": (0.95, None), "gap_closed_same_rules": (0.70, None),
+        "by_market_suggestion_over_oracle": (0.95, None), "by_market_gap_closed": (0.70, None),
+        "by_market_suggestion_over_oracle_same_rules": (0.95, None), "by_market_gap_closed_same_rules": (0.70, None)}
 
 
 def evaluate(warehouse: Path, truth: Path, as_of=None, salt: str = DEV_SALT) -> dict:
@@ -55,9 +57,19 @@ def evaluate(warehouse: Path, truth: Path, as_of=None, salt: str = DEV_SALT) -> 
         out.update({f"{k}_same_rules": v for k, v in truth_eval.budget_vs_oracle(budget, truth, levels).items()
                     if k != "truth_current_over_oracle"})
         out["rule_fixed_channel_markets"] = len(levels)
+        if truth_eval.has_table(con, "ml", "budget_suggestions_by_market"):
+            # the written plan (rules applied) against the oracle held to the same rules; and the plan the curves
+            # alone give (built here without the rules, nothing written) against the unruled oracle
+            plan = con.execute("select * from ml.budget_suggestions_by_market").df()
+            levels = rule_levels(con, sorted(plan["channel"].unique()))
+            unruled = BUILDERS["budget_suggestions_by_market"](con, as_of, apply_rules=False)
+            for suffix, p, lv in (("", unruled, None), ("_same_rules", plan, levels)):
+                out.update({f"by_market_{k}{suffix}": v
+                            for k, v in truth_eval.budget_by_market_vs_oracle(p, truth, lv).items()
+                            if k != "truth_current_over_oracle"})
     finally:
         con.close()
-    out["bars"] = {k: _verdict(out[k], *BARS[k]) for k in BARS}
+    out["bars"] = {k: _verdict(out[k], *BARS[k]) for k in BARS if k in out}
     return out
 
 
@@ -83,7 +95,15 @@ def markdown(results: dict[str, dict]) -> str:
             ("budget, oracle held to the brand's rules: current / oracle", "current_over_oracle_same_rules", ".3f"),
             ("  suggestion / oracle", "suggestion_over_oracle_same_rules", ".3f"),
             ("  gap closed", "gap_closed_same_rules", ".3f"),
-            ("  channel x market cells fixed by a rule", "rule_fixed_channel_markets", "d")]
+            ("  channel x market cells fixed by a rule", "rule_fixed_channel_markets", "d"),
+            ("budget by market (ml.budget_suggestions_by_market), planned and scored without the rules: "
+             "suggestion / oracle",
+             "by_market_suggestion_over_oracle", ".3f"),
+            ("  gap closed", "by_market_gap_closed", ".3f"),
+            ("  oracle held to the brand's rules: current / oracle", "by_market_current_over_oracle_same_rules",
+             ".3f"),
+            ("  suggestion / oracle", "by_market_suggestion_over_oracle_same_rules", ".3f"),
+            ("  gap closed", "by_market_gap_closed_same_rules", ".3f")]
     labels = list(results)
     lines = ["# ML accuracy against the simulator truth", "",
              "Written by `python -m tests.ml_assets.run_accuracy` (`make bench BENCH_ARGS=\"--only ml\"`). "

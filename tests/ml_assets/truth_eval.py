@@ -96,6 +96,11 @@ def order_history_ceiling(con, mapping: pd.DataFrame, truth_dir, as_of) -> dict:
     return {f"ceiling_{k}": v for k, v in m.items() if k not in ("fragmented_people", "churn_base_rate_90d")}
 
 
+def has_table(con, schema: str, table: str) -> bool:
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                            [schema, table]).fetchone()[0])
+
+
 def _true_curves(truth_dir) -> tuple[dict, dict, dict]:
     rc = json.loads((Path(truth_dir) / "response_curves.json").read_text())
     true, current = {}, {}
@@ -108,6 +113,20 @@ def _true_curves(truth_dir) -> tuple[dict, dict, dict]:
     return true, current, rc
 
 
+def _versus_oracle(true, current, suggested, rc, total, bounds, max_change) -> dict:
+    """Current and suggested {(channel, market): spend} scored under the true curves against the best channel x market
+    allocation of `total` within `bounds` (None: +-max_change of current)."""
+    from analytics.budget import oracle_allocation, score_allocation
+
+    oracle = oracle_allocation(true, current, total_budget=total, bounds=bounds, max_change=max_change,
+                               key_names=("channel", "market"))
+    oracle_spend = {(r["channel"], r["market"]): r["suggested_daily_spend"] for _, r in oracle.reset_index().iterrows()}
+    r_cur, r_sug, r_or = (score_allocation(true, a) for a in (current, suggested, oracle_spend))
+    return {"current_over_oracle": float(r_cur / r_or), "suggestion_over_oracle": float(r_sug / r_or),
+            "gap_closed": float((r_sug - r_cur) / (r_or - r_cur)),
+            "truth_current_over_oracle": float(rc.get("current_over_oracle", float("nan")))}
+
+
 def budget_vs_oracle(budget: pd.DataFrame, truth_dir, levels: dict | None = None, max_change: float = 0.30) -> dict:
     """The channel plan scored under the true curves (response_curves.json) against the best channel x market
     allocation of the same total within the same +-max_change bounds.
@@ -117,8 +136,6 @@ def budget_vs_oracle(budget: pd.DataFrame, truth_dir, levels: dict | None = None
     (channel, "*"): fraction of current spend kept}, `builders.rule_levels`) the oracle is held to the same rules
     as the plan (issue 6): a ruled channel x market is fixed at its level on both sides, the plan's remaining
     channel budget is spread over the channel's free markets, and what no bound can take stays unspent on both."""
-    from analytics.budget import oracle_allocation, score_allocation
-
     true, current, rc = _true_curves(truth_dir)
     b = budget.set_index("channel")
     ratio = {ch: float(b.loc[ch, "suggested_daily_spend"] / b.loc[ch, "current_daily_spend"]) for ch in b.index}
@@ -141,10 +158,31 @@ def budget_vs_oracle(budget: pd.DataFrame, truth_dir, levels: dict | None = None
         bounds = {k: (fixed[k] * v, fixed[k] * v) if k in fixed else ((1 - max_change) * v, (1 + max_change) * v)
                   for k, v in current.items()}
         total = min(sum(current.values()), sum(hi for _, hi in bounds.values()))
-    oracle = oracle_allocation(true, current, total_budget=total, bounds=bounds, max_change=max_change,
-                               key_names=("channel", "market"))
-    oracle_spend = {(r["channel"], r["market"]): r["suggested_daily_spend"] for _, r in oracle.reset_index().iterrows()}
-    r_cur, r_sug, r_or = (score_allocation(true, a) for a in (current, suggested, oracle_spend))
-    return {"current_over_oracle": float(r_cur / r_or), "suggestion_over_oracle": float(r_sug / r_or),
-            "gap_closed": float((r_sug - r_cur) / (r_or - r_cur)),
-            "truth_current_over_oracle": float(rc.get("current_over_oracle", float("nan")))}
+    return _versus_oracle(true, current, suggested, rc, total, bounds, max_change)
+
+
+def budget_by_market_vs_oracle(plan: pd.DataFrame, truth_dir, levels: dict | None = None,
+                               max_change: float = 0.30) -> dict:
+    """The channel x market plan (ml.budget_suggestions_by_market) scored under the true curves against the best
+    channel x market allocation. Each cell's planned change (suggested / current spend, 1 for a cell the plan lacks)
+    is applied to its true current spend; the free cells are then scaled to the oracle's total and kept within
+    +-max_change, so both sides spend the same. `levels` as in `budget_vs_oracle` (None: rules ignored on both
+    sides)."""
+    true, current, rc = _true_curves(truth_dir)
+    p = plan.loc[plan["current_daily_spend"] > 0]
+    ratio = {(c, m): s / cur for c, m, s, cur in
+             zip(p["channel"], p["market"], p["suggested_daily_spend"], p["current_daily_spend"])}
+    levels = levels or {}
+    fixed = {k: levels.get(k, levels.get((k[0], "*"))) for k in current}
+    fixed = {k: v for k, v in fixed.items() if v is not None}
+    bounds = {k: (fixed[k] * v, fixed[k] * v) if k in fixed else ((1 - max_change) * v, (1 + max_change) * v)
+              for k, v in current.items()}
+    total = min(sum(current.values()), sum(hi for _, hi in bounds.values()))
+    suggested = {k: fixed[k] * v if k in fixed else v * ratio.get(k, 1.0) for k, v in current.items()}
+    free = [k for k in current if k not in fixed]
+    rest = total - sum(suggested[k] for k in fixed)
+    planned_free = sum(suggested[k] for k in free)
+    for k in free:
+        lo, hi = bounds[k]
+        suggested[k] = min(max(suggested[k] * rest / planned_free, lo), hi) if planned_free > 0 else current[k]
+    return _versus_oracle(true, current, suggested, rc, total, bounds, max_change)

@@ -264,6 +264,15 @@ select * from (values
 ) as t(channel, current_daily_spend, suggested_daily_spend, expected_revenue_current,
        expected_revenue_suggested, marginal_roas, reason, total_budget);
 
+create table ml.budget_suggestions_by_market as
+select * from (values
+    ('paid_search', 'US', 300.0, 390.0, 900.0, 1050.0, 2.1, 'increase', null, 'increase: marginal ROAS 2.4', 2000.0),
+    ('paid_search', 'DE', 100.0, 70.0, 250.0, 200.0, 1.8, 'cut', 'cut', 'cut: cac in DE 80 > threshold 60', 2000.0),
+    ('paid_social_meta', 'US', 200.0, 140.0, 300.0, 250.0, 0.9, 'decrease', null, 'decrease: marginal ROAS 0.8',
+     2000.0)
+) as t(channel, market, current_daily_spend, suggested_daily_spend, expected_revenue_current,
+       expected_revenue_suggested, marginal_roas, action, rule, reason, total_budget);
+
 create table raw_shopify._dlt_loads as
 select '1772000000.1' as load_id, 'shopify' as schema_name, 0 as status,
        timestamptz '2026-04-30 02:00:00+00' as inserted_at;

@@ -27,7 +27,9 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
                            "stg_experiments__experiments", "stg_experiments__variants"),
     "kpi_anomalies": ("fct_orders", "fct_ad_performance_daily"),
     "forecasts": ("fct_orders", "fct_ad_performance_daily"),
-    "budget_suggestions": ("fct_ad_performance_daily", "fct_attribution"),
+    "budget_suggestions": ("fct_ad_performance_daily", "fct_attribution", "fct_threshold_breaches", "dim_markets"),
+    "budget_suggestions_by_market": ("fct_ad_performance_daily", "fct_attribution", "fct_threshold_breaches",
+                                     "dim_markets"),
 }
 
 DESCRIPTIONS = {
@@ -39,6 +41,8 @@ DESCRIPTIONS = {
     "kpi_anomalies": "Daily KPI anomaly flags (robust weekday baseline) per market and total, with drill-down.",
     "forecasts": "30-day Holt-Winters forecast of net revenue and spend per market and total, with 95% interval.",
     "budget_suggestions": "Per paid channel: response curve on attributed revenue, suggested daily spend, reason.",
+    "budget_suggestions_by_market": "Per paid channel x market: pooled-shape curve, suggested daily spend within the "
+                                    "brand's per-market rules, reason.",
 }
 
 

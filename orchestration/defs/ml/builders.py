@@ -467,16 +467,19 @@ def build_forecasts(con, as_of_date, *, horizon_days: int = 30, top_markets: int
 ATTRIBUTION_MODELS = ("shapley", "markov", "last_non_direct", "last_touch")  # revenue source, first available
 
 
-def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None) -> tuple[pd.DataFrame, str]:
+def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None, *,
+                     by_market: bool = False) -> tuple[pd.DataFrame, str]:
     """Daily spend (fct_ad_performance_daily) and attributed revenue per paid channel.
 
     Revenue source, first available: fct_attribution model shapley, markov, then last_non_direct (rule-based,
     platform-independent: the warehouse's own touchpoints, not platform-reported conversions). A paid channel
     without user-level touchpoints gets its calibrated platform claims (`_add_calibrated_platform_revenue`);
-    ``daily.attrs["channel_sources"]`` says which source each channel's revenue came from."""
+    ``daily.attrs["channel_sources"]`` says which source each channel's revenue came from. `by_market`: one series
+    per channel x market (column ``market``: the ad's country, the conversion's market)."""
     require_tables(con, "budget", ["marts.fct_ad_performance_daily", "marts.fct_attribution"])
+    market_spend, market_rev = ("country_code as market, ", "market_code as market, ") if by_market else ("", "")
     spend = con.execute(
-        "select channel, date_day as date, sum(spend)::double as spend, "
+        f"select channel, {market_spend}date_day as date, sum(spend)::double as spend, "
         "sum(platform_conversion_value)::double as claimed from marts.fct_ad_performance_daily "
         "where date_day <= ? group by all", [as_of.date()]).df()
     if spend.empty:
@@ -488,11 +491,12 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None)
             f"budget: marts.fct_attribution has none of the models {list(ATTRIBUTION_MODELS)} (found {sorted(models)})")
     source = f"fct_attribution:{model}"
     rev = con.execute(
-        "select channel, conversion_date as date, sum(attributed_revenue)::double as revenue "
+        f"select channel, {market_rev}conversion_date as date, sum(attributed_revenue)::double as revenue "
         "from marts.fct_attribution where model = ? and conversion_date <= ? group by all",
         [model, as_of.date()]).df()
-    rev, channel_sources = _add_calibrated_platform_revenue(spend, rev, source)
-    daily = spend.drop(columns="claimed").merge(rev, on=["channel", "date"], how="left").fillna({"revenue": 0.0})
+    keys = ["channel", "market", "date"] if by_market else ["channel", "date"]
+    rev, channel_sources = _add_calibrated_platform_revenue(spend, rev, source, keys)
+    daily = spend.drop(columns="claimed").merge(rev, on=keys, how="left").fillna({"revenue": 0.0})
     daily["date"] = pd.to_datetime(daily["date"])
     if lookback_days:
         daily = daily.loc[daily["date"] > as_of - pd.Timedelta(days=lookback_days)]
@@ -500,20 +504,22 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None)
     return daily, source
 
 
-def _add_calibrated_platform_revenue(spend: pd.DataFrame, rev: pd.DataFrame,
-                                     source: str) -> tuple[pd.DataFrame, dict[str, str]]:
+def _add_calibrated_platform_revenue(spend: pd.DataFrame, rev: pd.DataFrame, source: str,
+                                     keys=("channel", "date")) -> tuple[pd.DataFrame, dict[str, str]]:
     """Revenue for paid channels that have spend but no user-level touchpoints (Amazon Ads: its clicks happen on
     Amazon, so no path holds them and fct_attribution gives them nothing — a curve on zero revenue would pause the
     channel). Their platform-claimed conversion value is deflated by the ratio of our attributed revenue to the
     platforms' claims, pooled over the channels that have both (platforms over-count: the marts show each channel's
     over-count ratio). ``spend``: channel, date, spend, claimed (platform conversion value, null when the platform
-    reports none). Returns (revenue with those channels added, {channel: revenue source})."""
+    reports none); `keys`: the series' key columns (channel, [market,] date). Returns (revenue with those channels
+    added, {channel: revenue source})."""
     attributed = set(rev.loc[rev["revenue"] > 0, "channel"])
     missing = sorted(set(spend.loc[spend["spend"] > 0, "channel"]) - attributed)
     sources = {ch: source for ch in attributed}
     if not missing:
         return rev, sources
-    claimed = spend.loc[spend["claimed"].notna(), ["channel", "date", "claimed"]]
+    keys = list(keys)
+    claimed = spend.loc[spend["claimed"].notna(), [*keys, "claimed"]]
     by_channel = claimed.groupby("channel")["claimed"].sum()
     ours = rev.groupby("channel")["revenue"].sum()
     both = sorted(c for c in by_channel.index if c in attributed and by_channel[c] > 0)
@@ -526,7 +532,7 @@ def _add_calibrated_platform_revenue(spend: pd.DataFrame, rev: pd.DataFrame,
     for ch in missing:
         sources[ch] = (f"platform-claimed x {ratio:.3f} ({source} / claimed on {', '.join(both)})"
                        if ch in set(extra["channel"]) else "none: no user-level touchpoints, no platform claims")
-    return pd.concat([rev, extra[["channel", "date", "revenue"]]], ignore_index=True), sources
+    return pd.concat([rev, extra[[*keys, "revenue"]]], ignore_index=True), sources
 
 
 _STRENGTH = {"hold": 0, "cut": 1, "pause": 2}
@@ -723,6 +729,13 @@ def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = No
     return _select(_stamp(out, as_of), "budget_suggestions")
 
 
+def build_budget_suggestions_by_market(con, as_of_date, **config) -> pd.DataFrame:
+    """The plan per channel x market (orchestration/defs/ml/budget_by_market.py)."""
+    from orchestration.defs.ml.budget_by_market import build_budget_suggestions_by_market as build
+
+    return build(con, as_of_date, **config)
+
+
 BUILDERS = {
     "customer_scores": build_customer_scores,
     "clv_model_params": build_clv_model_params,
@@ -732,6 +745,7 @@ BUILDERS = {
     "kpi_anomalies": build_kpi_anomalies,
     "forecasts": build_forecasts,
     "budget_suggestions": build_budget_suggestions,
+    "budget_suggestions_by_market": build_budget_suggestions_by_market,
 }
 
 

@@ -1,0 +1,104 @@
+"""`ml.budget_suggestions_by_market`: the budget plan at the grain the brand's rules act on, channel x market.
+
+The channel plan (`builders.build_budget_suggestions`) moves a channel's whole spend and spreads it over the
+channel's markets in proportion to current spend; a rule on one market (CAC over target for meta in IT, a logistics
+pause in a region) can only shrink that channel's bounds. Here every channel x market gets its own curve and its own
+place in the allocation:
+
+- revenue per channel x market and day: `builders.attributed_daily(by_market=True)` (the conversion's market; Amazon
+  Ads from its calibrated platform claims, like the channel plan);
+- curves: `analytics.budget.pooled` over all channel x market series - one adstock decay, Hill shape and
+  half-saturation relative to each series' mean spend, each series its own scale. A market's days alone rarely
+  identify a bend, but they identify how much revenue a dollar earns there, which is what ranks markets;
+- rules: a rule that names a channel and a market fixes that cell; a market or region rule fixes that market in
+  every channel; a whole-channel rule fixes all of its markets (pause 0, cut to 1 - max_change, hold current), the
+  levels of `builders.rule_level`;
+- allocation: the same optimiser and total as the channel plan (sum of current spend of the fitted cells), every
+  other cell within +-max_change. Cells without a curve (too few days, no credited revenue) keep their spend and
+  say why.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from analytics.clv.errors import InsufficientDataError
+from orchestration.defs.ml import builders as b
+
+KEY_NAMES = ("channel", "market")
+
+
+def cell_rules(con, cells, extra_rules: list | None = None) -> list[dict]:
+    """One hold/cut/pause rule per channel x market a brand rule fixes (`builders.brand_rules` + `extra_rules`:
+    {channel|market, action, reason} dicts), the strongest per cell, in the list form of `optimise_allocation`."""
+    channel_holds, market_rules, _ = b.brand_rules(con)
+    for rule in extra_rules or []:
+        is_channel_hold = b._present(rule.get("channel")) and not b._present(rule.get("market"))
+        (channel_holds if is_channel_hold else market_rules).append(dict(rule))
+    regions = b._regions(con)
+    out: dict[tuple, dict] = {}
+
+    def add(key, action, reason):
+        old = out.get(key)
+        if old is None or b._STRENGTH[action] > b._STRENGTH[old["action"]]:
+            out[key] = {"channel": key[0], "market": key[1], "action": action, "reason": reason}
+
+    channels = sorted({c for c, _ in cells})
+    for h in channel_holds:
+        for key in cells:
+            if key[0] == h["channel"]:
+                add(key, h["action"], h["reason"])
+    for channel in channels:
+        for country, rule in b.rules_by_country(market_rules, channel, regions).items():
+            if (channel, country) in cells:
+                where = "" if rule["market"] == country else f" (rule on {rule['market']})"
+                add((channel, country), rule["action"], f"{rule['reason']}{where}")
+    return list(out.values())
+
+
+def build_budget_suggestions_by_market(con, as_of_date, *, total_budget: float | None = None,
+                                       max_change: float = 0.30, objective: str = "revenue",
+                                       holds: list | None = None, apply_rules: bool = True,
+                                       **_) -> pd.DataFrame:
+    """One row per paid channel x market: current and suggested daily spend, expected revenue at both, marginal ROAS,
+    the rule that fixes the cell (if any) and the reason (see the module doc). `apply_rules=False` ignores the
+    brand's rules and `holds` (what the curves alone suggest; the evaluation scores it against an unruled oracle)."""
+    from analytics.budget import optimise_allocation
+    from analytics.budget.pooled import fit_pooled_response_curves
+
+    as_of = b._as_of(as_of_date)
+    daily, source = b.attributed_daily(con, as_of, by_market=True)
+    daily = daily.loc[daily["market"].notna()]
+    curves = fit_pooled_response_curves(daily, by=KEY_NAMES, current_window_days=30)
+    if not curves:
+        raise InsufficientDataError(f"budget by market: no channel x market could be fitted ({curves.skipped})")
+    rules = cell_rules(con, set(curves), holds) if apply_rules else []
+    alloc = optimise_allocation(curves, total_budget, None, holds=rules or None, max_change=max_change,
+                                objective=objective, key_names=KEY_NAMES)
+    out = alloc.reset_index(drop=True)
+    ruled = {(r["channel"], r["market"]): r["action"] for r in rules}
+    out["rule"] = [ruled.get((c, m)) for c, m in zip(out["channel"], out["market"])]
+    out = pd.concat([out, _unfitted_rows(daily, curves.skipped)], ignore_index=True)
+    channel_sources = daily.attrs.get("channel_sources", {})
+    out["revenue_source"] = [channel_sources.get(ch, source) for ch in out["channel"]]
+    out["total_budget"] = float(alloc.attrs["total_budget"])
+    out.attrs.update(alloc.attrs)
+    out.attrs["skipped"] = json.dumps({"/".join(map(str, k)): v for k, v in curves.skipped.items()})
+    return b._select(b._stamp(out, as_of), "budget_suggestions_by_market")
+
+
+def _unfitted_rows(daily: pd.DataFrame, skipped: dict, window_days: int = 30) -> pd.DataFrame:
+    """Cells the curves skipped keep their current spend (mean of the last `window_days` days) and say why."""
+    rows = []
+    end = daily["date"].max()
+    for (channel, market), why in skipped.items():
+        d = daily.loc[(daily["channel"] == channel) & (daily["market"] == market)]
+        spend = float(d.loc[d["date"] > end - pd.Timedelta(days=window_days), "spend"].sum()) / window_days
+        rows.append({"channel": channel, "market": market, "current_daily_spend": spend,
+                     "suggested_daily_spend": spend, "change_pct": 0.0, "lower_bound": spend, "upper_bound": spend,
+                     "action": "keep", "reason": f"keep: no response curve ({why})", "confidence": "none"})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["build_budget_suggestions_by_market", "cell_rules"]

@@ -1,0 +1,97 @@
+"""The channel x market budget plan (orchestration/defs/ml/budget_by_market.py) on a tiny in-memory warehouse:
+rules fix exactly their cells, every other cell moves within its bounds toward the markets that earn more per
+dollar, and a cell without a curve keeps its spend and says why."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from orchestration.defs.ml.budget_by_market import build_budget_suggestions_by_market, cell_rules
+from orchestration.defs.ml.builders import COLUMNS
+
+AS_OF = pd.Timestamp("2026-02-27")
+
+
+def _market(value_per_dollar: dict[tuple[str, str], float], days: int = 90, short: tuple | None = None):
+    """Daily spend that wiggles around a plan and attributed revenue on one shared saturating curve, scaled per cell
+    by `value_per_dollar`. `short`: a cell with only 10 days of data."""
+    rng = np.random.default_rng(3)
+    dates = pd.date_range(end=AS_OF, periods=days)
+    ads, attribution = [], []
+    for (channel, market), value in value_per_dollar.items():
+        for i, d in enumerate(dates):
+            if short == (channel, market) and i < days - 10:
+                continue
+            spend = 100.0 * rng.lognormal(0, 0.3)
+            revenue = value * 100.0 * (spend / (spend + 100.0)) * 2 * rng.lognormal(0, 0.05)
+            ads.append({"channel": channel, "country_code": market, "date_day": d.date(), "spend": spend,
+                        "platform_conversion_value": None})
+            attribution.append({"channel": channel, "market_code": market, "conversion_date": d.date(),
+                                "attributed_revenue": revenue, "model": "shapley"})
+    return pd.DataFrame(ads), pd.DataFrame(attribution)
+
+
+def _breach(channel, market, action):
+    return {"rule_id": "r", "metric": "cac", "channel": channel, "market": market, "metric_value": 100.0,
+            "comparator": ">", "threshold": 60.0, "window_days": 30, "suggested_action": action}
+
+
+MARKETS = pd.DataFrame({"region": ["EU", "EU", "NA"], "country_code": ["DE", "IT", "US"]})
+VALUES = {("paid_search", "DE"): 3.0, ("paid_search", "IT"): 1.0, ("paid_search", "US"): 2.0,
+          ("paid_social_meta", "DE"): 1.0, ("paid_social_meta", "IT"): 2.5, ("paid_social_meta", "US"): 1.5}
+
+
+def test_money_moves_to_the_markets_that_earn_more_per_dollar(marts_con):
+    ads, attribution = _market(VALUES)
+    con = marts_con(fct_ad_performance_daily=ads, fct_attribution=attribution, dim_markets=MARKETS)
+    plan = build_budget_suggestions_by_market(con, AS_OF).set_index(["channel", "market"])
+    assert list(plan.reset_index().columns) == COLUMNS["budget_suggestions_by_market"]
+    assert plan["suggested_daily_spend"].sum() == pytest.approx(plan["current_daily_spend"].sum(), rel=1e-6)
+    change = plan["suggested_daily_spend"] / plan["current_daily_spend"]
+    assert change[("paid_search", "DE")] == pytest.approx(1.3, rel=1e-3)      # best value per dollar: up
+    assert change[("paid_search", "IT")] == pytest.approx(0.7, rel=1e-3)      # worst: down
+    assert change[("paid_social_meta", "IT")] > change[("paid_social_meta", "DE")]
+    assert plan["rule"].isna().all()
+
+
+def test_rules_fix_exactly_their_cells_and_the_rest_stays_in_bounds(marts_con):
+    ads, attribution = _market(VALUES)
+    breaches = pd.DataFrame([_breach("paid_search", "DE", "cut spend"), _breach(None, "NA", "pause ads in region")])
+    con = marts_con(fct_ad_performance_daily=ads, fct_attribution=attribution, dim_markets=MARKETS,
+               fct_threshold_breaches=breaches)
+    plan = build_budget_suggestions_by_market(con, AS_OF).set_index(["channel", "market"])
+    cur, sug = plan["current_daily_spend"], plan["suggested_daily_spend"]
+    assert sug[("paid_search", "DE")] == pytest.approx(0.7 * cur[("paid_search", "DE")])
+    assert sug[("paid_search", "US")] == 0.0 and sug[("paid_social_meta", "US")] == 0.0   # region rule, every channel
+    assert plan.loc[("paid_search", "DE"), "rule"] == "cut" and plan.loc[("paid_social_meta", "US"), "rule"] == "pause"
+    free = plan["rule"].isna()
+    assert free.sum() == 3
+    assert ((sug[free] >= 0.7 * cur[free] - 1e-6) & (sug[free] <= 1.3 * cur[free] + 1e-6)).all()
+    assert "DE" in plan.loc[("paid_search", "DE"), "reason"] and "cut" in plan.loc[("paid_search", "DE"), "reason"]
+    # the budget the rules free cannot all be placed within +30% of three cells: the rest is left and stated
+    unallocated = plan["total_budget"].iloc[0] - sug.sum()
+    assert unallocated > 0 and plan["reason"].str.contains("left unallocated").all()
+
+
+def test_a_cell_without_a_curve_keeps_its_spend_and_says_why(marts_con):
+    ads, attribution = _market(VALUES, short=("paid_social_meta", "US"))
+    con = marts_con(fct_ad_performance_daily=ads, fct_attribution=attribution, dim_markets=MARKETS)
+    plan = build_budget_suggestions_by_market(con, AS_OF).set_index(["channel", "market"])
+    row = plan.loc[("paid_social_meta", "US")]
+    assert row["action"] == "keep" and row["suggested_daily_spend"] == row["current_daily_spend"] > 0
+    assert "no response curve" in row["reason"] and "days" in row["reason"]
+
+
+def test_cell_rules_strongest_rule_per_cell_and_whole_channel_holds(marts_con):
+    breaches = pd.DataFrame([
+        _breach("paid_search", "DE", "cut spend"),
+        _breach(None, "EU", "pause ads in region"),
+        _breach("paid_social_meta", None, "hold"),
+    ])
+    con = marts_con(fct_threshold_breaches=breaches, dim_markets=MARKETS)
+    cells = set(VALUES)
+    rules = {(r["channel"], r["market"]): r["action"] for r in cell_rules(con, cells)}
+    assert rules == {("paid_search", "DE"): "pause", ("paid_search", "IT"): "pause",   # the region pause wins
+                     ("paid_social_meta", "DE"): "pause", ("paid_social_meta", "IT"): "pause",
+                     ("paid_social_meta", "US"): "hold"}
