@@ -89,3 +89,20 @@ def test_model_value_needs_the_journeys_table():
 
     with pytest.raises(ValueError, match="journeys table"):
         fit_shapley(aggregate_paths(confounded_journeys(500)), value="model")
+
+
+def test_baseline_fraction_of_a_conversion_is_its_share_of_the_fitted_hazard(journeys):
+    """tests/attribution_marts/baseline_split_estimate.py: a returning customer's direct-only conversion is almost
+    all baseline (direct has no effect here), a new customer's search conversion mostly search's."""
+    from tests.attribution_marts.baseline_split_estimate import baseline_fraction
+
+    j = journeys.assign(conversion_id=[f"c{i}" for i in range(len(journeys))])
+    frac = baseline_fraction(j, ("direct", "display", "search"))
+    conv = j.set_index("conversion_id").loc[frac.index]
+    direct_returning = frac[(conv["path"] == "direct") & conv["is_returning_customer"]]
+    search_new = frac[(conv["path"] == "search") & ~conv["is_returning_customer"]]
+    assert len(direct_returning) > 50 and len(search_new) > 50
+    assert direct_returning.min() > 0.95
+    true_search_share = TRUE_SEARCH / (TRUE_INTERCEPT + TRUE_SEARCH)
+    assert search_new.mean() == pytest.approx(1 - true_search_share, abs=0.08)
+    assert frac.between(0, 1).all()
