@@ -70,7 +70,15 @@ def evaluate(warehouse: Path, truth: Path, as_of=None, salt: str = DEV_SALT) -> 
     finally:
         con.close()
     out["bars"] = {k: _verdict(out[k], *BARS[k]) for k in BARS if k in out}
+    for prefix in ("", "by_market_"):  # a plan held to rules that leave no room cannot show skill
+        if out.get(f"{prefix}room_to_choose_same_rules", 1.0) < MIN_ROOM:
+            for k in (f"{prefix}suggestion_over_oracle_same_rules", f"{prefix}gap_closed_same_rules"):
+                out["bars"][k] = (f"n/a ({out[k]:.3f}: the rules leave no room, every free cell must sit at its "
+                                  f"upper bound; room {out[f'{prefix}room_to_choose_same_rules']:.3f})")
     return out
+
+
+MIN_ROOM = 0.01  # upper bounds must exceed the budget by 1% for a held-to-rules comparison to mean anything
 
 
 def _verdict(value: float, low, high) -> str:
@@ -95,6 +103,7 @@ def markdown(results: dict[str, dict]) -> str:
             ("budget, oracle held to the brand's rules: current / oracle", "current_over_oracle_same_rules", ".3f"),
             ("  suggestion / oracle", "suggestion_over_oracle_same_rules", ".3f"),
             ("  gap closed", "gap_closed_same_rules", ".3f"),
+            ("  room to choose (upper bounds / budget - 1; 0: no choice)", "room_to_choose_same_rules", ".3f"),
             ("  channel x market cells fixed by a rule", "rule_fixed_channel_markets", "d"),
             ("budget by market (ml.budget_suggestions_by_market), planned and scored without the rules: "
              "suggestion / oracle",

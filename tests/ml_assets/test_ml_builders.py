@@ -274,15 +274,23 @@ def test_budget_by_market_follows_the_rules_cell_by_cell(tables, con):
 
 
 def test_budget_by_market_vs_oracle_under_true_curves(tables, wh, con):
+    """Skill: the plan the curves give without the rules, against the unruled oracle (bars of issue 6; xfail on
+    small with the measured values). Rules: the written plan against the oracle held to the same rules; when the
+    rules leave no room (upper bounds below the budget) both must put every free cell at its upper bound."""
     plan = tables["budget_suggestions_by_market"]
     levels = rule_levels(con, sorted(plan["channel"].unique()))
-    m = truth_eval.budget_by_market_vs_oracle(plan, wh[1].truth)
     r = truth_eval.budget_by_market_vs_oracle(plan, wh[1].truth, levels)
-    print(f"budget by market small: rules ignored current/oracle {m['current_over_oracle']:.4f}, suggestion "
+    unruled = BUILDERS["budget_suggestions_by_market"](con, wh[1].as_of_date, apply_rules=False)
+    assert unruled["rule"].isna().all()
+    m = truth_eval.budget_by_market_vs_oracle(unruled, wh[1].truth)
+    print(f"budget by market small: without rules current/oracle {m['current_over_oracle']:.4f}, suggestion "
           f"{m['suggestion_over_oracle']:.4f}, gap closed {m['gap_closed']:.3f}; same rules: current "
-          f"{r['current_over_oracle']:.4f}, suggestion {r['suggestion_over_oracle']:.4f}, gap {r['gap_closed']:.3f}")
+          f"{r['current_over_oracle']:.4f}, suggestion {r['suggestion_over_oracle']:.4f}, gap {r['gap_closed']:.3f}, "
+          f"room to choose {r['room_to_choose']:.3f}")
     assert r["suggestion_over_oracle"] <= 1 + 1e-6 and m["suggestion_over_oracle"] <= 1 + 1e-6
-    if not (r["suggestion_over_oracle"] >= 0.95 and r["gap_closed"] >= 0.70):
-        pytest.xfail(f"small: same rules suggestion/oracle {r['suggestion_over_oracle']:.4f}, gap closed "
-                     f"{r['gap_closed']:.3f}")
-    assert r["suggestion_over_oracle"] >= 0.95 and r["gap_closed"] >= 0.70
+    if r["room_to_choose"] < 0.01:
+        assert r["suggestion_over_oracle"] >= 0.999
+    if not (m["suggestion_over_oracle"] >= 0.95 and m["gap_closed"] >= 0.70):
+        pytest.xfail(f"small: without rules suggestion/oracle {m['suggestion_over_oracle']:.4f}, gap closed "
+                     f"{m['gap_closed']:.3f}")
+    assert m["suggestion_over_oracle"] >= 0.95 and m["gap_closed"] >= 0.70

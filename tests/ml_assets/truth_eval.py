@@ -122,8 +122,13 @@ def _versus_oracle(true, current, suggested, rc, total, bounds, max_change) -> d
                                key_names=("channel", "market"))
     oracle_spend = {(r["channel"], r["market"]): r["suggested_daily_spend"] for _, r in oracle.reset_index().iterrows()}
     r_cur, r_sug, r_or = (score_allocation(true, a) for a in (current, suggested, oracle_spend))
+    # room to choose: how far the upper bounds exceed the budget. At 0 every free cell must sit at its upper bound,
+    # so any plan that obeys the bounds equals the oracle and "gap closed" says nothing about the curves.
+    upper = sum(hi for _, hi in bounds.values()) if bounds else (1 + max_change) * sum(current.values())
+    spend = total if total is not None else sum(current.values())
     return {"current_over_oracle": float(r_cur / r_or), "suggestion_over_oracle": float(r_sug / r_or),
             "gap_closed": float((r_sug - r_cur) / (r_or - r_cur)),
+            "room_to_choose": float((upper - spend) / spend) if spend else 0.0,
             "truth_current_over_oracle": float(rc.get("current_over_oracle", float("nan")))}
 
 
