@@ -81,6 +81,9 @@ def test_a_cell_without_a_curve_keeps_its_spend_and_says_why(marts_con):
     row = plan.loc[("paid_social_meta", "US")]
     assert row["action"] == "keep" and row["suggested_daily_spend"] == row["current_daily_spend"] > 0
     assert "no response curve" in row["reason"] and "days" in row["reason"]
+    # the budget is every cell's current spend: the optimised cells' plus what the unfitted cell keeps
+    assert plan["total_budget"].iloc[0] == pytest.approx(plan["current_daily_spend"].sum(), rel=1e-9)
+    assert plan["suggested_daily_spend"].sum() == pytest.approx(plan["total_budget"].iloc[0], rel=1e-6)
 
 
 def test_cell_rules_strongest_rule_per_cell_and_whole_channel_holds(marts_con):

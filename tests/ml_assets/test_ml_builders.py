@@ -270,13 +270,18 @@ def test_budget_by_market_follows_the_rules_cell_by_cell(tables, con):
             assert plan.loc[key, "rule"] is not None and sug[key] == pytest.approx(level * cur[key], abs=1e-6), key
         else:
             assert pd.isna(plan.loc[key, "rule"]) and 0.7 * cur[key] - 1e-6 <= sug[key] <= 1.3 * cur[key] + 1e-6, key
-    assert sug.sum() <= plan["total_budget"].iloc[0] * (1 + 1e-6)
+    total = plan["total_budget"].iloc[0]
+    assert sug.sum() <= total * (1 + 1e-6)
+    if sug.sum() < total * (1 - 1e-6):  # budget left unallocated: only when every free fitted cell is at +30%
+        free = plan["rule"].isna() & (plan["confidence"] != "none")
+        assert (sug[free] >= plan.loc[free, "upper_bound"] - 1e-6).all()
+        assert plan["reason"].str.contains("left unallocated").any()
 
 
 def test_budget_by_market_vs_oracle_under_true_curves(tables, wh, con):
     """Skill: the plan the curves give without the rules, against the unruled oracle (bars of issue 6; xfail on
-    small with the measured values). Rules: the written plan against the oracle held to the same rules; when the
-    rules leave no room (upper bounds below the budget) both must put every free cell at its upper bound."""
+    small with the measured values). The written plan against the oracle held to the same rules is printed with
+    its room to choose: with none, every free cell sits at its upper bound and the comparison shows no skill."""
     plan = tables["budget_suggestions_by_market"]
     levels = rule_levels(con, sorted(plan["channel"].unique()))
     r = truth_eval.budget_by_market_vs_oracle(plan, wh[1].truth, levels)
@@ -288,8 +293,6 @@ def test_budget_by_market_vs_oracle_under_true_curves(tables, wh, con):
           f"{r['current_over_oracle']:.4f}, suggestion {r['suggestion_over_oracle']:.4f}, gap {r['gap_closed']:.3f}, "
           f"room to choose {r['room_to_choose']:.3f}")
     assert r["suggestion_over_oracle"] <= 1 + 1e-6 and m["suggestion_over_oracle"] <= 1 + 1e-6
-    if r["room_to_choose"] < 0.01:
-        assert r["suggestion_over_oracle"] >= 0.999
     if not (m["suggestion_over_oracle"] >= 0.95 and m["gap_closed"] >= 0.70):
         pytest.xfail(f"small: without rules suggestion/oracle {m['suggestion_over_oracle']:.4f}, gap closed "
                      f"{m['gap_closed']:.3f}")

@@ -13,9 +13,9 @@ place in the allocation:
 - rules: a rule that names a channel and a market fixes that cell; a market or region rule fixes that market in
   every channel; a whole-channel rule fixes all of its markets (pause 0, cut to 1 - max_change, hold current), the
   levels of `builders.rule_level`;
-- allocation: the same optimiser and total as the channel plan (sum of current spend of the fitted cells), every
-  other cell within +-max_change. Cells without a curve (too few days, no credited revenue) keep their spend and
-  say why.
+- allocation: the same optimiser as the channel plan over the fitted cells (default total: their current spend),
+  every other cell within +-max_change. Cells without a curve (too few days, no credited revenue) keep their spend
+  and say why; `total_budget` is the optimised total plus that kept spend.
 """
 from __future__ import annotations
 
@@ -79,10 +79,13 @@ def build_budget_suggestions_by_market(con, as_of_date, *, total_budget: float |
     out = alloc.reset_index(drop=True)
     ruled = {(r["channel"], r["market"]): r["action"] for r in rules}
     out["rule"] = [ruled.get((c, m)) for c, m in zip(out["channel"], out["market"])]
-    out = pd.concat([out, _unfitted_rows(daily, curves.skipped)], ignore_index=True)
+    unfitted = _unfitted_rows(daily, curves.skipped)
+    out = pd.concat([out, unfitted], ignore_index=True)
     channel_sources = daily.attrs.get("channel_sources", {})
     out["revenue_source"] = [channel_sources.get(ch, source) for ch in out["channel"]]
-    out["total_budget"] = float(alloc.attrs["total_budget"])
+    # the brand's budget: what the optimiser placed plus the spend the cells without a curve keep
+    kept = float(unfitted["suggested_daily_spend"].sum()) if len(unfitted) else 0.0
+    out["total_budget"] = float(alloc.attrs["total_budget"]) + kept
     out.attrs.update(alloc.attrs)
     out.attrs["skipped"] = json.dumps({"/".join(map(str, k)): v for k, v in curves.skipped.items()})
     return b._select(b._stamp(out, as_of), "budget_suggestions_by_market")
