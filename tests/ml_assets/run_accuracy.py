@@ -33,7 +33,9 @@ BARS = {"clv_ratio_180d": (0.85, 1.15), "clv_spearman_180d": (0.5, None), "churn
         "suggestion_over_oracle": (0.95, None), "gap_closed": (0.70, None),
         "suggestion_over_oracle_same_rules": (0.95, None), "gap_closed_same_rules": (0.70, None),
         "by_market_suggestion_over_oracle": (0.95, None), "by_market_gap_closed": (0.70, None),
-        "by_market_suggestion_over_oracle_same_rules": (0.95, None), "by_market_gap_closed_same_rules": (0.70, None)}
+        "by_market_suggestion_over_oracle_same_rules": (0.95, None), "by_market_gap_closed_same_rules": (0.70, None),
+        "by_market_suggestion_over_oracle_savings_kept": (0.95, None),
+        "by_market_gap_closed_savings_kept": (0.70, None)}
 
 
 def evaluate(warehouse: Path, truth: Path, as_of=None, salt: str = DEV_SALT) -> dict:
@@ -67,6 +69,15 @@ def evaluate(warehouse: Path, truth: Path, as_of=None, salt: str = DEV_SALT) -> 
                 out.update({f"by_market_{k}{suffix}": v
                             for k, v in truth_eval.budget_by_market_vs_oracle(p, truth, lv).items()
                             if k != "truth_current_over_oracle"})
+            # held to the rules with room to choose: the budget the rules free is kept, not re-spent, so the free
+            # cells are re-allocated among themselves (their current total) on both sides
+            fitted = plan["confidence"] != "none"
+            kept_total = float(plan.loc[fitted & plan["rule"].notna(), "suggested_daily_spend"].sum()
+                               + plan.loc[fitted & plan["rule"].isna(), "current_daily_spend"].sum())
+            kept = BUILDERS["budget_suggestions_by_market"](con, as_of, total_budget=kept_total)
+            out.update({f"by_market_{k}_savings_kept": v
+                        for k, v in truth_eval.budget_by_market_vs_oracle(kept, truth, levels, savings_kept=True).items()
+                        if k != "truth_current_over_oracle"})
     finally:
         con.close()
     out["bars"] = {k: _verdict(out[k], *BARS[k]) for k in BARS if k in out}
@@ -112,7 +123,12 @@ def markdown(results: dict[str, dict]) -> str:
             ("  oracle held to the brand's rules: current / oracle", "by_market_current_over_oracle_same_rules",
              ".3f"),
             ("  suggestion / oracle", "by_market_suggestion_over_oracle_same_rules", ".3f"),
-            ("  gap closed", "by_market_gap_closed_same_rules", ".3f")]
+            ("  gap closed", "by_market_gap_closed_same_rules", ".3f"),
+            ("  room to choose", "by_market_room_to_choose_same_rules", ".3f"),
+            ("  held to the rules, their savings kept (free cells re-allocated): rules only / oracle",
+             "by_market_current_over_oracle_savings_kept", ".3f"),
+            ("  suggestion / oracle", "by_market_suggestion_over_oracle_savings_kept", ".3f"),
+            ("  gap closed", "by_market_gap_closed_savings_kept", ".3f")]
     labels = list(results)
     lines = ["# ML accuracy against the simulator truth", "",
              "Written by `python -m tests.ml_assets.run_accuracy` (`make bench BENCH_ARGS=\"--only ml\"`). "

@@ -113,15 +113,16 @@ def _true_curves(truth_dir) -> tuple[dict, dict, dict]:
     return true, current, rc
 
 
-def _versus_oracle(true, current, suggested, rc, total, bounds, max_change) -> dict:
+def _versus_oracle(true, current, suggested, rc, total, bounds, max_change, status_quo=None) -> dict:
     """Current and suggested {(channel, market): spend} scored under the true curves against the best channel x market
-    allocation of `total` within `bounds` (None: +-max_change of current)."""
+    allocation of `total` within `bounds` (None: +-max_change of current). `status_quo`: the allocation the gap is
+    measured from (default: current)."""
     from analytics.budget import oracle_allocation, score_allocation
 
     oracle = oracle_allocation(true, current, total_budget=total, bounds=bounds, max_change=max_change,
                                key_names=("channel", "market"))
     oracle_spend = {(r["channel"], r["market"]): r["suggested_daily_spend"] for _, r in oracle.reset_index().iterrows()}
-    r_cur, r_sug, r_or = (score_allocation(true, a) for a in (current, suggested, oracle_spend))
+    r_cur, r_sug, r_or = (score_allocation(true, a) for a in (status_quo or current, suggested, oracle_spend))
     # room to choose: how far the upper bounds exceed the budget. At 0 every free cell must sit at its upper bound,
     # so any plan that obeys the bounds equals the oracle and "gap closed" says nothing about the curves.
     upper = sum(hi for _, hi in bounds.values()) if bounds else (1 + max_change) * sum(current.values())
@@ -167,12 +168,13 @@ def budget_vs_oracle(budget: pd.DataFrame, truth_dir, levels: dict | None = None
 
 
 def budget_by_market_vs_oracle(plan: pd.DataFrame, truth_dir, levels: dict | None = None,
-                               max_change: float = 0.30) -> dict:
+                               max_change: float = 0.30, savings_kept: bool = False) -> dict:
     """The channel x market plan (ml.budget_suggestions_by_market) scored under the true curves against the best
     channel x market allocation. Each cell's planned change (suggested / current spend, 1 for a cell the plan lacks)
     is applied to its true current spend; the free cells are then scaled to the oracle's total and kept within
     +-max_change, so both sides spend the same. `levels` as in `budget_vs_oracle` (None: rules ignored on both
-    sides)."""
+    sides). `savings_kept`: what the rules' cuts and pauses free is not re-spent (the total is the free cells'
+    current spend plus the ruled cells' levels), so the free cells have room to be re-allocated among themselves."""
     true, current, rc = _true_curves(truth_dir)
     p = plan.loc[plan["current_daily_spend"] > 0]
     ratio = {(c, m): s / cur for c, m, s, cur in
@@ -183,6 +185,10 @@ def budget_by_market_vs_oracle(plan: pd.DataFrame, truth_dir, levels: dict | Non
     bounds = {k: (fixed[k] * v, fixed[k] * v) if k in fixed else ((1 - max_change) * v, (1 + max_change) * v)
               for k, v in current.items()}
     total = min(sum(current.values()), sum(hi for _, hi in bounds.values()))
+    status_quo = None
+    if savings_kept:  # measured from "apply the rules, change nothing else"
+        status_quo = {k: fixed[k] * v if k in fixed else v for k, v in current.items()}
+        total = sum(status_quo.values())
     suggested = {k: fixed[k] * v if k in fixed else v * ratio.get(k, 1.0) for k, v in current.items()}
     free = [k for k in current if k not in fixed]
     rest = total - sum(suggested[k] for k in fixed)
@@ -190,4 +196,4 @@ def budget_by_market_vs_oracle(plan: pd.DataFrame, truth_dir, levels: dict | Non
     for k in free:
         lo, hi = bounds[k]
         suggested[k] = min(max(suggested[k] * rest / planned_free, lo), hi) if planned_free > 0 else current[k]
-    return _versus_oracle(true, current, suggested, rc, total, bounds, max_change)
+    return _versus_oracle(true, current, suggested, rc, total, bounds, max_change, status_quo)
