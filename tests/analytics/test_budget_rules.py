@@ -114,3 +114,22 @@ def test_rule_levels_fix_each_channel_market_a_rule_covers(marts_con):
         ("paid_search", "IT"): pytest.approx(0.7), ("paid_search", "BR"): 0.0, ("paid_search", "MX"): 0.0,
         ("shopping", "BR"): 0.0, ("shopping", "MX"): 0.0,
     }
+
+
+def test_rule_levels_strongest_of_a_channel_rule_and_a_market_rule_wins(marts_con):
+    """A whole-channel rule and a market rule on the same channel: each cell gets the stronger (pause > cut > hold),
+    the same per-cell rules the channel x market plan applies (`rules_by_cell`)."""
+    breaches = pd.DataFrame([
+        _breach("cac_above_target", "paid_search", None, "cut spend"),
+        _breach("delivery_slow", None, "IT", "pause ads in market", metric="avg_delivery_days"),
+        _breach("hold_meta", "paid_social_meta", None, "hold"),
+        _breach("cac_above_target", "paid_social_meta", "US", "cut spend"),
+    ])
+    markets = pd.DataFrame({"region": ["EU", "NA"], "country_code": ["IT", "US"]})
+    levels = rule_levels(marts_con(fct_threshold_breaches=breaches, dim_markets=markets),
+                         ["paid_search", "paid_social_meta"], max_change=0.3)
+    assert levels == {
+        ("paid_search", "*"): pytest.approx(0.7), ("paid_search", "IT"): 0.0,            # pause beats the cut
+        ("paid_social_meta", "*"): 1.0, ("paid_social_meta", "IT"): 0.0,
+        ("paid_social_meta", "US"): pytest.approx(0.7),                                   # cut beats the hold
+    }

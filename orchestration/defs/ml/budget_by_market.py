@@ -30,31 +30,19 @@ KEY_NAMES = ("channel", "market")
 
 
 def cell_rules(con, cells, extra_rules: list | None = None) -> list[dict]:
-    """One hold/cut/pause rule per channel x market a brand rule fixes (`builders.brand_rules` + `extra_rules`:
-    {channel|market, action, reason} dicts), the strongest per cell, in the list form of `optimise_allocation`."""
-    channel_holds, market_rules, _ = b.brand_rules(con)
-    for rule in extra_rules or []:
-        is_channel_hold = b._present(rule.get("channel")) and not b._present(rule.get("market"))
-        (channel_holds if is_channel_hold else market_rules).append(dict(rule))
-    regions = b._regions(con)
-    out: dict[tuple, dict] = {}
-
-    def add(key, action, reason):
-        old = out.get(key)
-        if old is None or b._STRENGTH[action] > b._STRENGTH[old["action"]]:
-            out[key] = {"channel": key[0], "market": key[1], "action": action, "reason": reason}
-
-    channels = sorted({c for c, _ in cells})
-    for h in channel_holds:
-        for key in cells:
-            if key[0] == h["channel"]:
-                add(key, h["action"], h["reason"])
-    for channel in channels:
-        for country, rule in b.rules_by_country(market_rules, channel, regions).items():
-            if (channel, country) in cells:
-                where = "" if rule["market"] == country else f" (rule on {rule['market']})"
-                add((channel, country), rule["action"], f"{rule['reason']}{where}")
-    return list(out.values())
+    """One hold/cut/pause rule per channel x market a brand rule fixes (`builders.rules_by_cell`: the brand's rules +
+    `extra_rules`, strongest per cell), in the list form of `optimise_allocation`."""
+    by_cell = b.rules_by_cell(con, sorted({c for c, _ in cells}), extra_rules)
+    out = []
+    for channel, market in sorted(cells):
+        rule = by_cell.get((channel, market)) or by_cell.get((channel, "*"))
+        if rule is None:
+            continue
+        named = rule.get("market")
+        where = f" (rule on {named})" if b._present(named) and named != market else ""
+        out.append({"channel": channel, "market": market, "action": rule["action"],
+                    "reason": f"{rule['reason']}{where}"})
+    return out
 
 
 def build_budget_suggestions_by_market(con, as_of_date, *, total_budget: float | None = None,
