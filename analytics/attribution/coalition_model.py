@@ -122,3 +122,32 @@ def fit_coalition_model(journeys: pd.DataFrame, channels: tuple[str, ...],
                           covariate_effects=np.asarray(gamma), channel_effects=np.asarray(beta), value=value,
                           journeys=int(weight.sum()), conversions=int((weight * rows[:, -1]).sum()),
                           log_likelihood=-float(fit.fun))
+
+
+def baseline_shares(model: CoalitionModel) -> pd.DataFrame:
+    """The part of a converting journey's purchase the fitted model ascribes to the customer alone.
+
+    Under the additive hazard each cause adds its own rate, so of a conversion with channel set ``S`` and covariates
+    ``x`` the baseline's share is ``h0 / h``, with ``h0 = b0 + Σ_k γ_k x_k`` (what the customer would do untouched)
+    and ``h = h0 + Σ_{c ∈ S} β_c``; the channels' part ``1 - h0 / h`` is what attribution can hand out as incremental
+    revenue. Tabulated for every non-empty channel set (seen or not) and every 0/1 pattern of the covariates: columns
+    ``channel_set`` (channel names ascending, joined by ","), one boolean column per covariate, ``baseline_hazard``,
+    ``conversion_hazard``, ``baseline_share``."""
+    n, k = len(model.channels), len(model.covariates)
+    masks = np.arange(1, 1 << n)
+    bits = ((masks[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
+    names = np.asarray(model.channels, dtype=object)
+    sets = np.array([",".join(sorted(names[b])) for b in bits], dtype=object)
+    lift = bits.astype(float) @ model.channel_effects
+    patterns = ((np.arange(1 << k)[:, None] >> np.arange(k)[None, :]) & 1).astype(bool)
+    frames = []
+    for pattern in patterns:
+        h0 = model.intercept + pattern.astype(float) @ model.covariate_effects
+        frame = pd.DataFrame({"channel_set": sets})
+        for name, value in zip(model.covariates, pattern):
+            frame[name] = bool(value)
+        frame["baseline_hazard"] = h0
+        frame["conversion_hazard"] = h0 + lift
+        frame["baseline_share"] = h0 / (h0 + lift)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -53,7 +53,11 @@ def model_revenue_shares(attribution: pd.DataFrame, channels=None) -> pd.DataFra
                                       aggfunc="sum", fill_value=0.0, observed=True)
     channels = order_channels(revenue.index) if channels is None else list(channels)
     present = [str(m) for m in revenue.columns]
-    models = [m for m in MODELS if m in present] + [m for m in present if m not in MODELS]
+    def order(model: str) -> tuple[int, int, str]:  # MODELS order, then variants ("<model>_<suffix>") in MODELS order
+        base = next((i for i, m in enumerate(MODELS) if model == m or model.startswith(m + "_")), len(MODELS))
+        return (model not in MODELS, base, model)
+
+    models = sorted(present, key=order)
     revenue.columns = present
     return pd.DataFrame({m: _shares(revenue[m], channels) for m in models})
 

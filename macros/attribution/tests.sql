@@ -46,11 +46,14 @@
     {%- endif %}
 {% endtest %}
 
-{% test ml_accepted_range(model, column_name, min_value, max_value) %}
+{% test ml_accepted_range(model, column_name, min_value=none, max_value=none) %}
     {%- if relation_exists_at_runtime(model) %}
     select {{ column_name }}
     from {{ model }}
-    where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
+    where
+        false
+        {%- if min_value is not none %} or {{ column_name }} < {{ min_value }}{% endif %}
+        {%- if max_value is not none %} or {{ column_name }} > {{ max_value }}{% endif %}
     {%- else %}
     {{ no_rows() }}
     {%- endif %}
@@ -133,6 +136,30 @@
         credit_totals.conversion_id is null
         or expected.conversion_id is null
         or abs(credit_totals.total_credit - 1) > {{ tolerance }}
+{% endtest %}
+
+{#-
+    Incremental attributed revenue splits each conversion exactly: per (conversion, model) the
+    touchpoints' incremental_attributed_revenue plus the baseline part (conversion value ×
+    baseline_share) equals the conversion value, within `tolerance_per_row` per touchpoint; and
+    baseline_share is one value per conversion. Conversions without a baseline share are skipped.
+-#}
+{% test incremental_revenue_splits_conversion(model, tolerance_per_row=0.000001) %}
+    select
+        conversion_id,
+        model,
+        sum(incremental_attributed_revenue) as incremental_revenue,
+        max(conversion_value) * max(baseline_share) as baseline_revenue,
+        max(conversion_value) as conversion_value
+    from {{ model }}
+    where baseline_share is not null
+    group by
+        conversion_id,
+        model
+    having
+        abs(sum(incremental_attributed_revenue) + max(conversion_value) * max(baseline_share) - max(conversion_value))
+        > {{ tolerance_per_row }} * count(*) + 0.000001
+        or max(baseline_share) - min(baseline_share) > 1e-12
 {% endtest %}
 
 {#-

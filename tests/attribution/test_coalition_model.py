@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.attribution.coalition_model import channel_masks, fit_coalition_model
+from analytics.attribution.coalition_model import baseline_shares, channel_masks, fit_coalition_model
 from analytics.attribution.shapley import fit_shapley
 
 TRUE_INTERCEPT, TRUE_RETURNING, TRUE_SEARCH = 0.02, 0.40, 0.08
@@ -91,18 +91,17 @@ def test_model_value_needs_the_journeys_table():
         fit_shapley(aggregate_paths(confounded_journeys(500)), value="model")
 
 
-def test_baseline_fraction_of_a_conversion_is_its_share_of_the_fitted_hazard(journeys):
-    """tests/attribution_marts/baseline_split_estimate.py: a returning customer's direct-only conversion is almost
-    all baseline (direct has no effect here), a new customer's search conversion mostly search's."""
-    from tests.attribution_marts.baseline_split_estimate import baseline_fraction
-
-    j = journeys.assign(conversion_id=[f"c{i}" for i in range(len(journeys))])
-    frac = baseline_fraction(j, ("direct", "display", "search"))
-    conv = j.set_index("conversion_id").loc[frac.index]
-    direct_returning = frac[(conv["path"] == "direct") & conv["is_returning_customer"]]
-    search_new = frac[(conv["path"] == "search") & ~conv["is_returning_customer"]]
-    assert len(direct_returning) > 50 and len(search_new) > 50
-    assert direct_returning.min() > 0.95
+def test_baseline_share_of_a_conversion_is_its_share_of_the_fitted_hazard(journeys):
+    """baseline_shares (what fct_attribution turns into incremental revenue): a returning customer's direct-only
+    conversion is almost all baseline (direct has no effect here), a new customer's search conversion mostly
+    search's; every set x covariate pattern is listed, seen or not, and a channel with an effect lowers the share."""
+    channels = ("direct", "display", "search")
+    model = fit_coalition_model(journeys, channels)
+    table = baseline_shares(model).set_index(["channel_set", "is_returning_customer"])
+    assert len(table) == (2 ** len(channels) - 1) * 2 and table.index.is_unique
+    assert table["baseline_share"].between(0, 1).all()
+    assert table.loc[("direct", True), "baseline_share"] > 0.95
     true_search_share = TRUE_SEARCH / (TRUE_INTERCEPT + TRUE_SEARCH)
-    assert search_new.mean() == pytest.approx(1 - true_search_share, abs=0.08)
-    assert frac.between(0, 1).all()
+    assert table.loc[("search", False), "baseline_share"] == pytest.approx(1 - true_search_share, abs=0.08)
+    assert table.loc[("direct,search", False), "baseline_share"] < table.loc[("direct", False), "baseline_share"]
+    assert (table["baseline_share"] == table["baseline_hazard"] / table["conversion_hazard"]).all()

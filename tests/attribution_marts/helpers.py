@@ -119,13 +119,36 @@ def _has_table(con, schema: str, table: str) -> bool:
                             [schema, table]).fetchone()[0])
 
 
+INCREMENTAL_SUFFIX = "_incremental"
+
+
 def accuracy_table(con: duckdb.DuckDBPyConnection, truth_file: Path):
-    """(side-by-side shares with a TVD row, distances per model) of fct_attribution against the truth."""
+    """(side-by-side shares with a TVD row, distances per model) of fct_attribution against the truth.
+
+    Each model appears twice once the baseline shares exist: as built (attributed_revenue: every conversion's whole
+    value) and as `<model>_incremental` (incremental_attributed_revenue: the coalition model's baseline part of each
+    conversion removed). ratio_to_last_touch is always to last touch as built."""
     from analytics.attribution import accuracy_report, read_truth
 
     credits = con.execute("""
-        select conversion_id, touchpoint_id, channel, model, credit, cast(attributed_revenue as double) as attributed_revenue
+        select conversion_id, touchpoint_id, channel, model, credit,
+               cast(attributed_revenue as double) as attributed_revenue,
+               cast(incremental_attributed_revenue as double) as incremental_attributed_revenue
         from marts.fct_attribution
     """).df()
-    report = accuracy_report(credits, read_truth(truth_file))
+    incremental = credits.loc[credits["incremental_attributed_revenue"].notna()]
+    if len(incremental):
+        incremental = incremental.assign(model=incremental["model"] + INCREMENTAL_SUFFIX,
+                                         attributed_revenue=incremental["incremental_attributed_revenue"])
+        credits = pd.concat([credits, incremental], ignore_index=True)
+    report = accuracy_report(credits.drop(columns="incremental_attributed_revenue"), read_truth(truth_file))
     return report.side_by_side(), report.distances.set_index("model")
+
+
+DATA_DRIVEN = ("markov", "shapley", "markov" + INCREMENTAL_SUFFIX, "shapley" + INCREMENTAL_SUFFIX)
+
+
+def best_data_driven(distances: pd.DataFrame) -> tuple[str, float]:
+    """(model, TVD) of the closest data-driven model, as built or incremental."""
+    tvd = distances["tvd"].reindex([m for m in DATA_DRIVEN if m in distances.index])
+    return str(tvd.idxmin()), float(tvd.min())

@@ -44,6 +44,27 @@ def test_attributed_revenue_per_model_equals_attributable_revenue(attribution, e
     assert (per_model - attributable).abs().le(1e-6 * rows + 1e-6).all(), per_model - attributable
 
 
+def test_incremental_revenue_is_the_conversion_less_its_baseline_part(attribution_warehouse, attribution):
+    """Every conversion finds its baseline share (channel set x returning customer, ml.attribution_baseline_shares);
+    it is one value per conversion across models and touchpoints; per conversion and model the incremental revenue
+    plus the baseline part is the conversion value, and no touchpoint gets more than its attributed revenue."""
+    assert attribution["baseline_share"].notna().all()
+    assert attribution["baseline_share"].between(0, 1).all()
+    assert attribution.groupby("conversion_id")["baseline_share"].nunique().eq(1).all()
+    per = attribution.groupby(["conversion_id", "model"]).agg(
+        incremental=("incremental_attributed_revenue", "sum"), value=("conversion_value", "first"),
+        share=("baseline_share", "first"), rows=("credit", "size")).astype(float)
+    assert (per["incremental"] + per["value"] * per["share"] - per["value"]).abs().le(1e-6 * per["rows"] + 1e-6).all()
+    # (net revenue can be negative: a refunded order's credit stays negative, only smaller)
+    assert (attribution["incremental_attributed_revenue"].astype(float).abs()
+            <= attribution["attributed_revenue"].astype(float).abs() + 1e-6).all()
+    # the baseline hazard adds the returning-customer effect (>= 0): for every channel set a returning customer's
+    # conversion owes at least as much to their own baseline as a new customer's
+    table = attribution_warehouse.query("select * from ml.attribution_baseline_shares")
+    wide = table.pivot(index="channel_set", columns="is_returning_customer", values="baseline_share")
+    assert (wide[True] >= wide[False] - 1e-12).all()
+
+
 def test_no_credit_outside_the_lookback_window(attribution):
     credited = attribution[attribution["credit"] > 0]
     age = credited["converted_at"] - credited["touched_at"]

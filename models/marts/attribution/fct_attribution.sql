@@ -7,9 +7,17 @@
     the conversion's touchpoints of that channel. Before the first Python run the
     table does not exist and only the six rule-based models are built (macro
     existing_source_relation).
+
+    Incremental attributed revenue: the same Python asset writes ml.attribution_baseline_shares, the
+    share of a conversion the Shapley coalition model ascribes to the customer alone, per channel set
+    × returning customer. Every model's credit then hands out only the rest of the conversion's value
+    (incremental_attributed_revenue); credits and attributed_revenue are unchanged. Null before the
+    first Python run, or for a conversion whose channel set holds a channel the fit has not seen.
 -#}
 {%- set half_life_days = var('time_decay_half_life_days', 7) -%}
 {%- set channel_set_credits_relation = existing_source_relation('ml', 'attribution_channel_set_credits') -%}
+{%- set baseline_shares_relation = existing_source_relation('ml', 'attribution_baseline_shares') -%}
+{%- set journey_paths_relation = ref('fct_journey_paths') -%}
 
 with
 
@@ -63,6 +71,69 @@ rule_based_credits as (
 
 ),
 
+conversion_channels as (
+
+    select
+        conversion_id,
+        channel,
+        count(*) as channel_touchpoints
+    from eligible
+    group by
+        conversion_id,
+        channel
+
+),
+
+conversion_channel_sets as (
+
+    select
+        conversion_id,
+        count(*) as distinct_channels,
+        {{ dbt.listagg('channel', "','", 'order by channel') }} as channel_set
+    from conversion_channels
+    group by conversion_id
+
+),
+
+{%- if baseline_shares_relation is not none %}
+
+journeys as (
+
+    select
+        conversion_id,
+        is_returning_customer
+    from {{ journey_paths_relation }}
+    where journey_type = 'conversion'
+
+),
+
+baseline_shares as (
+
+    select
+        channel_set,
+        is_returning_customer,
+        baseline_share
+    from {{ baseline_shares_relation }}
+
+),
+
+conversion_baseline as (
+
+    select
+        conversion_channel_sets.conversion_id,
+        baseline_shares.baseline_share
+    from conversion_channel_sets
+    inner join journeys
+        on conversion_channel_sets.conversion_id = journeys.conversion_id
+    inner join baseline_shares
+        on
+            conversion_channel_sets.channel_set = baseline_shares.channel_set
+            and journeys.is_returning_customer = baseline_shares.is_returning_customer
+
+),
+
+{%- endif %}
+
 rule_based_long as (
 
     {%- for model_name in attribution_rule_models() %}
@@ -105,30 +176,6 @@ fitted_models as (
 
     select distinct model
     from channel_set_credits
-
-),
-
-conversion_channels as (
-
-    select
-        conversion_id,
-        channel,
-        count(*) as channel_touchpoints
-    from eligible
-    group by
-        conversion_id,
-        channel
-
-),
-
-conversion_channel_sets as (
-
-    select
-        conversion_id,
-        count(*) as distinct_channels,
-        {{ dbt.listagg('channel', "','", 'order by channel') }} as channel_set
-    from conversion_channels
-    group by conversion_id
 
 ),
 
@@ -235,6 +282,16 @@ final as (
         credits.credit,
         cast(eligible.conversion_value as {{ type_money() }}) as conversion_value,
         cast(credits.credit * eligible.conversion_value as {{ type_money() }}) as attributed_revenue,
+        {%- if baseline_shares_relation is not none %}
+        cast(conversion_baseline.baseline_share as {{ type_double() }}) as baseline_share,
+        cast(
+            credits.credit * eligible.conversion_value * (1 - conversion_baseline.baseline_share)
+            as {{ type_money() }}
+        ) as incremental_attributed_revenue,
+        {%- else %}
+        cast(null as {{ type_double() }}) as baseline_share,
+        cast(null as {{ type_money() }}) as incremental_attributed_revenue,
+        {%- endif %}
         cast(credits.credit * eligible.contribution_before_ad_spend as {{ type_money() }})
             as attributed_contribution_before_ad_spend,
         eligible.days_before_conversion,
@@ -244,6 +301,10 @@ final as (
     from credits
     inner join eligible
         on credits.conversion_touchpoint_id = eligible.conversion_touchpoint_id
+    {%- if baseline_shares_relation is not none %}
+    left join conversion_baseline
+        on eligible.conversion_id = conversion_baseline.conversion_id
+    {%- endif %}
 
 )
 

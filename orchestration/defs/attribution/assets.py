@@ -1,8 +1,9 @@
-"""The data-driven attribution models (Markov, Shapley) as one Dagster asset writing three `ml` tables.
+"""The data-driven attribution models (Markov, Shapley) as one Dagster asset writing four `ml` tables.
 
 Lineage: it reads `fct_journey_paths` and `int_attribution__eligible_touchpoints` (dbt) and writes
-`ml/attribution_channel_set_credits` (read back by dbt's `fct_attribution`, which applies it to the
-conversions), `ml/attribution_data_driven_credits` and `ml/attribution_model_fit`. The keys match
+`ml/attribution_channel_set_credits` and `ml/attribution_baseline_shares` (read back by dbt's
+`fct_attribution`, which applies them to the conversions), `ml/attribution_data_driven_credits` and
+`ml/attribution_model_fit`. The keys match
 the dbt sources of the `ml` schema (dagster-dbt's default source keys `[source, table]`), so the
 graph runs dbt -> this asset -> dbt: the dbt multi-asset is subsettable and Dagster runs its two
 parts as separate steps around this one.
@@ -16,6 +17,7 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
 from orchestration.defs.attribution.data_driven import (
+    BASELINE_SHARES_TABLE,
     CHANNEL_SET_CREDITS_TABLE,
     DATA_DRIVEN_CREDITS_TABLE,
     ML_SCHEMA,
@@ -46,6 +48,12 @@ _GROUP = "ml"
         AssetSpec(
             AssetKey([ML_SCHEMA, MODEL_FIT_TABLE]), deps=_DEPS, group_name=_GROUP,
             description="Markov removal effects and Shapley values per channel, with channel shares.",
+            kinds={"python", "duckdb"},
+        ),
+        AssetSpec(
+            AssetKey([ML_SCHEMA, BASELINE_SHARES_TABLE]), deps=_DEPS, group_name=_GROUP,
+            description="Share of a conversion the coalition model ascribes to the customer alone, per channel set "
+                        "x returning customer (applied by fct_attribution as incremental_attributed_revenue).",
             kinds={"python", "duckdb"},
         ),
     ],
@@ -89,4 +97,8 @@ def attribution_data_driven_models(context: AssetExecutionContext):
             "shapley_coalition_value": result.summary["shapley_coalition_value"],
             "shapley_coalition_model": MetadataValue.json(result.summary["shapley_coalition_model"] or {}),
         },
+    )
+    yield MaterializeResult(
+        asset_key=AssetKey([ML_SCHEMA, BASELINE_SHARES_TABLE]),
+        metadata={**common, "rows": written[BASELINE_SHARES_TABLE]},
     )

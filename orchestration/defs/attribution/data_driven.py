@@ -14,6 +14,9 @@ Writes (schema ``ml``, declared as dbt sources in models/marts/attribution/_attr
     attribution_data_driven_credits   conversion × touchpoint × model, the engine's own output (audit
                                       and the SQL-vs-Python test)
     attribution_model_fit             model × channel: removal effects / Shapley values and shares
+    attribution_baseline_shares       channel set × is_returning_customer -> the share of a conversion the
+                                      coalition model ascribes to the customer alone (h0 / h); fct_attribution
+                                      turns it into incremental_attributed_revenue
 
 Channel-set credits reproduce the engine's per-conversion rule exactly (analytics.attribution
 .credits.split_channel_weights): Markov weighs each channel of the set by its removal effect
@@ -32,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.attribution import aggregate_paths, fit_shapley, markov_channel_credit
+from analytics.attribution.coalition_model import baseline_shares, fit_coalition_model
 from analytics.attribution.markov import markov_conversion_credit
 from analytics.attribution.shapley import shapley_conversion_credit
 
@@ -39,6 +43,8 @@ ML_SCHEMA = "ml"
 CHANNEL_SET_CREDITS_TABLE = "attribution_channel_set_credits"
 DATA_DRIVEN_CREDITS_TABLE = "attribution_data_driven_credits"
 MODEL_FIT_TABLE = "attribution_model_fit"
+BASELINE_SHARES_TABLE = "attribution_baseline_shares"
+BASELINE_COVARIATE = "is_returning_customer"
 JOURNEYS_RELATION = "marts.fct_journey_paths"
 ELIGIBLE_RELATION = "intermediate.int_attribution__eligible_touchpoints"
 CHANNEL_SET_SEPARATOR = ","
@@ -56,6 +62,7 @@ class DataDrivenResult:
     fitted_journeys: int
     fitted_conversions: int
     conversion_probability: float
+    baseline_shares: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: dict = field(default_factory=dict)
 
 
@@ -155,7 +162,9 @@ def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversio
                       "channel_weight": shapley_channels["shapley_value"],
                       "channel_share": shapley_channels["share"]}),
     ], ignore_index=True)
+    coalition = shapley.coalition_model or fit_coalition_model(journeys, channels)
     return DataDrivenResult(
+        baseline_shares=baseline_share_table(coalition),
         channel_set_credits=channel_set_credits,
         conversion_credits=conversion_credits,
         model_fit=model_fit,
@@ -176,9 +185,18 @@ def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversio
     )
 
 
+def baseline_share_table(coalition) -> pd.DataFrame:
+    """`baseline_shares` of the fitted coalition model, always keyed by channel set x is_returning_customer (a model
+    fitted without the covariate gives both values the same share)."""
+    table = baseline_shares(coalition)
+    if BASELINE_COVARIATE not in table.columns:
+        table = pd.concat([table.assign(**{BASELINE_COVARIATE: flag}) for flag in (False, True)], ignore_index=True)
+    return table[["channel_set", BASELINE_COVARIATE, "baseline_hazard", "conversion_hazard", "baseline_share"]]
+
+
 def write_tables(connection: duckdb.DuckDBPyConnection, result: DataDrivenResult, as_of_date: str | None,
                  fitted_at: dt.datetime | None = None) -> dict[str, int]:
-    """Replace the three ``ml`` tables in one transaction; returns rows written per table."""
+    """Replace the four ``ml`` tables in one transaction; returns rows written per table."""
     fitted_at = fitted_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     as_of = dt.date.fromisoformat(as_of_date) if as_of_date else None
     bookkeeping = {"fitted_journeys": result.fitted_journeys, "fitted_conversions": result.fitted_conversions,
@@ -190,6 +208,7 @@ def write_tables(connection: duckdb.DuckDBPyConnection, result: DataDrivenResult
             ["conversion_id", "touchpoint_id", "channel", "model", "credit", "attributed_revenue"]
         ].assign(as_of_date=as_of),
         MODEL_FIT_TABLE: result.model_fit.assign(**bookkeeping),
+        BASELINE_SHARES_TABLE: result.baseline_shares.assign(**bookkeeping),
     }
     connection.execute(f"create schema if not exists {ML_SCHEMA}")
     connection.execute("begin transaction")
