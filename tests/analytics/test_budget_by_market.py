@@ -98,3 +98,34 @@ def test_cell_rules_strongest_rule_per_cell_and_whole_channel_holds(marts_con):
     assert rules == {("paid_search", "DE"): "pause", ("paid_search", "IT"): "pause",   # the region pause wins
                      ("paid_social_meta", "DE"): "pause", ("paid_social_meta", "IT"): "pause",
                      ("paid_social_meta", "US"): "hold"}
+
+
+def test_the_channel_table_is_the_plan_by_market_summed(marts_con):
+    """build_budget_suggestions (ml.budget_suggestions) sums the channel x market plan per channel: spends, bounds
+    and revenues add up, a channel whose every market a rule fixes takes the rule's action, and the reason names
+    the rules and the budget left unallocated."""
+    from orchestration.defs.ml.budget_by_market import channel_rollup
+    from orchestration.defs.ml.builders import build_budget_suggestions
+
+    ads, attribution = _market(VALUES)
+    breaches = pd.DataFrame([_breach("paid_search", "DE", "cut spend"), _breach(None, "NA", "pause ads in region"),
+                             _breach("paid_social_meta", "IT", "cut spend"), _breach("paid_social_meta", "DE",
+                                                                                     "cut spend")])
+    con = marts_con(fct_ad_performance_daily=ads, fct_attribution=attribution, dim_markets=MARKETS,
+                    fct_threshold_breaches=breaches)
+    plan = build_budget_suggestions_by_market(con, AS_OF)
+    table = build_budget_suggestions(con, AS_OF).set_index("channel")
+    assert list(table.reset_index().columns) == COLUMNS["budget_suggestions"]
+    sums = plan.groupby("channel")[["current_daily_spend", "suggested_daily_spend", "upper_bound"]].sum()
+    for column in sums.columns:
+        assert table[column].to_numpy() == pytest.approx(sums[column].to_numpy())
+    assert table.loc["paid_search", "action"] == "decrease"          # DE cut, US paused, IT free
+    assert "cut in DE" in table.loc["paid_search", "reason"] and "pause in US" in table.loc["paid_search", "reason"]
+    meta = plan.loc[plan["channel"] == "paid_social_meta"]
+    assert meta["rule"].notna().all() and set(meta["rule"]) == {"cut", "pause"}
+    assert table.loc["paid_social_meta", "action"] == "decrease"     # mixed rules: named by the change
+    unallocated = table["total_budget"].iloc[0] - table["suggested_daily_spend"].sum()
+    assert unallocated > 0 and table["reason"].str.contains(f"{unallocated:,.2f} of the").all()
+    # one rule over all of a channel's markets: the channel takes its action
+    only_holds = plan.assign(rule="hold", action="hold")
+    assert set(channel_rollup(only_holds)["action"]) == {"hold"}

@@ -86,6 +86,23 @@ def test_channel_without_touchpoints_gets_calibrated_platform_claims(marts_con):
     assert sources["amazon_ads"].startswith("platform-claimed x 0.500")
 
 
+def test_budget_revenue_is_incremental_once_the_baseline_shares_exist(marts_con):
+    """With incremental_attributed_revenue filled, the curves fit on it (what the customer would have bought anyway
+    is not revenue spend can buy), and Amazon's calibration uses it too; without it, on attributed_revenue."""
+    ads, days = _spend_and_claims()
+    attribution = pd.DataFrame({"channel": "paid_search", "conversion_date": days, "attributed_revenue": 200.0,
+                                "incremental_attributed_revenue": 80.0, "model": "shapley"})
+    daily, source = attributed_daily(marts_con(fct_ad_performance_daily=ads, fct_attribution=attribution), AS_OF)
+    revenue = daily.groupby("channel")["revenue"].sum()
+    assert source == "fct_attribution:shapley incremental"
+    assert revenue["paid_search"] == pytest.approx(800.0)
+    assert revenue["amazon_ads"] == pytest.approx(3000.0 * 800.0 / 4000.0)
+    before_fit = attribution.assign(incremental_attributed_revenue=None)
+    daily, source = attributed_daily(marts_con(fct_ad_performance_daily=ads, fct_attribution=before_fit), AS_OF)
+    assert source == "fct_attribution:shapley"
+    assert daily.groupby("channel")["revenue"].sum()["paid_search"] == pytest.approx(2000.0)
+
+
 def test_without_a_channel_to_calibrate_on_the_revenue_stays_zero_and_says_why():
     ads, days = _spend_and_claims()
     ads = ads[ads["channel"] == "amazon_ads"]

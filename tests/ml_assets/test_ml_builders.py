@@ -241,19 +241,37 @@ def test_churn_auc_vs_true_future(tables, clv_metrics):
     assert auc >= 0.75
 
 
+def test_budget_by_channel_is_the_plan_by_market_summed(tables):
+    """ml.budget_suggestions is ml.budget_suggestions_by_market summed per channel (one allocation, two views)."""
+    by_channel = tables["budget_suggestions"].set_index("channel").sort_index()
+    cells = tables["budget_suggestions_by_market"]
+    sums = cells.groupby("channel")[["current_daily_spend", "suggested_daily_spend", "lower_bound", "upper_bound",
+                                     "expected_revenue_suggested"]].sum().sort_index()
+    assert list(by_channel.index) == list(sums.index)
+    for column in sums.columns:
+        assert by_channel[column].to_numpy() == pytest.approx(sums[column].to_numpy(), rel=1e-9, abs=1e-9), column
+    assert (by_channel["total_budget"] == cells["total_budget"].iloc[0]).all()
+    ruled = cells.loc[cells["rule"].notna()]
+    for channel, market, action in zip(ruled["channel"], ruled["market"], ruled["action"]):
+        assert f"{action} in {market}" in by_channel.loc[channel, "reason"]
+
+
 def test_budget_vs_oracle_under_true_curves(tables, wh, con):
-    m = truth_eval.budget_vs_oracle(tables["budget_suggestions"], wh[1].truth)
-    pct, closed = m["suggestion_over_oracle"], m["gap_closed"]
-    levels = rule_levels(con, tables["budget_suggestions"]["channel"].tolist())
-    r = truth_eval.budget_vs_oracle(tables["budget_suggestions"], wh[1].truth, levels)
-    print(f"budget small: current/oracle={m['current_over_oracle']:.4f} suggestion/oracle={pct:.4f} "
-          f"gap closed={closed:.3f} (json current_over_oracle={m['truth_current_over_oracle']}); oracle held to the "
-          f"same rules ({len(levels)} channel x market cells): current {r['current_over_oracle']:.4f}, suggestion "
-          f"{r['suggestion_over_oracle']:.4f}, gap closed {r['gap_closed']:.3f}")
+    """Skill of the channel table as the curves alone give it (rules ignored on both sides): against the best
+    channel-level plan (its own decision space; bars of issue 6, xfail on small with the measured values) and,
+    printed, against the channel x market oracle with each channel's change spread over its markets in proportion."""
+    unruled = BUILDERS["budget_suggestions"](con, wh[1].as_of_date, apply_rules=False)
+    assert not unruled["reason"].str.contains("fixed by the brand's rules").any()
+    c = truth_eval.budget_vs_channel_oracle(unruled, wh[1].truth)
+    m = truth_eval.budget_vs_oracle(unruled, wh[1].truth)
+    pct, closed = c["channel_grain_suggestion_over_oracle"], c["channel_grain_gap_closed"]
+    print(f"budget small, by channel: current/best channel plan {c['channel_grain_current_over_oracle']:.4f}, "
+          f"suggestion {pct:.4f}, gap closed {closed:.3f}; against the channel x market oracle: current "
+          f"{m['current_over_oracle']:.4f}, suggestion {m['suggestion_over_oracle']:.4f}, gap {m['gap_closed']:.3f}")
     assert m["current_over_oracle"] <= 0.90 + 1e-9
+    assert pct <= 1 + 1e-6 and m["suggestion_over_oracle"] <= 1 + 1e-6
     if not (pct >= 0.95 and closed >= 0.70):
-        pytest.xfail(f"small: suggestion/oracle {pct:.4f}, gap closed {closed:.3f} (channel-level plan vs "
-                     f"channel x market oracle)")
+        pytest.xfail(f"small: by channel, suggestion / best channel plan {pct:.4f}, gap closed {closed:.3f}")
 
 
 def test_budget_by_market_follows_the_rules_cell_by_cell(tables, con):

@@ -167,6 +167,37 @@ def budget_vs_oracle(budget: pd.DataFrame, truth_dir, levels: dict | None = None
     return _versus_oracle(true, current, suggested, rc, total, bounds, max_change)
 
 
+def budget_vs_channel_oracle(budget: pd.DataFrame, truth_dir, max_change: float = 0.30) -> dict:
+    """The channel table scored in its own decision space, rules ignored on both sides: each channel's planned change
+    (suggested / current) is applied to every one of its markets, rescaled to the current total, and compared with
+    the best such channel-level plan under the true curves (one factor per channel within +-max_change, same total;
+    SLSQP from the status quo). `budget_vs_oracle` compares the same plan with the channel x market oracle, which
+    has more freedom than any channel plan."""
+    from scipy import optimize
+
+    from analytics.budget import score_allocation
+
+    true, current, _ = _true_curves(truth_dir)
+    channels = sorted({k[0] for k in current})
+    cur = np.array([sum(v for k, v in current.items() if k[0] == ch) for ch in channels])
+
+    def revenue(factors) -> float:
+        return score_allocation(true, {k: v * factors[channels.index(k[0])] for k, v in current.items()})
+
+    b = budget.set_index("channel")
+    planned = np.array([float(b.loc[ch, "suggested_daily_spend"] / b.loc[ch, "current_daily_spend"])
+                        if ch in b.index and b.loc[ch, "current_daily_spend"] > 0 else 1.0 for ch in channels])
+    planned = planned * cur.sum() / float((planned * cur).sum())
+    bounds = [(1 - max_change, 1 + max_change)] * len(channels)
+    same_total = {"type": "eq", "fun": lambda f: float((f * cur).sum() - cur.sum())}
+    starts = [np.ones(len(channels)), np.clip(planned, 1 - max_change, 1 + max_change)]
+    r_or = max(-optimize.minimize(lambda f: -revenue(f), x0, method="SLSQP", bounds=bounds, constraints=[same_total],
+                                  options={"maxiter": 500, "ftol": 1e-12}).fun for x0 in starts)
+    r_cur, r_sug = revenue(np.ones(len(channels))), revenue(planned)
+    return {"channel_grain_current_over_oracle": r_cur / r_or, "channel_grain_suggestion_over_oracle": r_sug / r_or,
+            "channel_grain_gap_closed": (r_sug - r_cur) / (r_or - r_cur) if r_or > r_cur else float("nan")}
+
+
 def budget_by_market_vs_oracle(plan: pd.DataFrame, truth_dir, levels: dict | None = None,
                                max_change: float = 0.30, savings_kept: bool = False) -> dict:
     """The channel x market plan (ml.budget_suggestions_by_market) scored under the true curves against the best

@@ -40,7 +40,8 @@ DESCRIPTIONS = {
     "experiment_results": "A/B tests per variant: rate, lift, Newcombe CI, z-test p, SRM check, CUPED, verdict.",
     "kpi_anomalies": "Daily KPI anomaly flags (robust weekday baseline) per market and total, with drill-down.",
     "forecasts": "30-day Holt-Winters forecast of net revenue and spend per market and total, with 95% interval.",
-    "budget_suggestions": "Per paid channel: response curve on attributed revenue, suggested daily spend, reason.",
+    "budget_suggestions": "Per paid channel: the channel x market plan summed per channel (suggested daily spend, "
+                          "expected revenue, marginal ROAS, reason).",
     "budget_suggestions_by_market": "Per paid channel x market: pooled-shape curve, suggested daily spend within the "
                                     "brand's per-market rules, reason.",
 }

@@ -1,12 +1,13 @@
-"""`ml.budget_suggestions_by_market`: the budget plan at the grain the brand's rules act on, channel x market.
+"""`ml.budget_suggestions_by_market`: the budget plan at the grain the brand's rules act on, channel x market; summed
+per channel (`channel_rollup`) it is also `ml.budget_suggestions`.
 
-The channel plan (`builders.build_budget_suggestions`) moves a channel's whole spend and spreads it over the
-channel's markets in proportion to current spend; a rule on one market (CAC over target for meta in IT, a logistics
-pause in a region) can only shrink that channel's bounds. Here every channel x market gets its own curve and its own
-place in the allocation:
+A plan fitted per channel (`builders.build_budget_suggestions(by_market=False)`, the fallback) moves a channel's
+whole spend and spreads it over the channel's markets in proportion to current spend; a rule on one market (CAC over
+target for meta in IT, a logistics pause in a region) can only shrink that channel's bounds. Here every channel x
+market gets its own curve and its own place in the allocation:
 
-- revenue per channel x market and day: `builders.attributed_daily(by_market=True)` (the conversion's market; Amazon
-  Ads from its calibrated platform claims, like the channel plan);
+- revenue per channel x market and day: `builders.attributed_daily(by_market=True)` (incremental attributed
+  revenue, the conversion's market; Amazon Ads from its calibrated platform claims);
 - curves: `analytics.budget.pooled` over all channel x market series - one adstock decay, Hill shape and
   half-saturation relative to each series' mean spend, each series its own scale. A market's days alone rarely
   identify a bend, but they identify how much revenue a dollar earns there, which is what ranks markets;
@@ -92,4 +93,59 @@ def _unfitted_rows(daily: pd.DataFrame, skipped: dict, window_days: int = 30) ->
     return pd.DataFrame(rows)
 
 
-__all__ = ["build_budget_suggestions_by_market", "cell_rules"]
+_FIXED = ("hold", "cut", "pause")
+
+
+def channel_rollup(plan: pd.DataFrame) -> pd.DataFrame:
+    """The channel x market plan summed per channel: the rows of `ml.budget_suggestions` when the plan by market could
+    be built (one allocation, two views that always agree). Spends, bounds and expected revenues are sums over the
+    channel's markets; marginal ROAS is the cells' marginal ROAS at the suggested spend weighted by that spend; a
+    channel whose every cell a rule fixes takes the rule's action, any other increase / decrease / keep by its total
+    change (1% as in the optimiser); the reason counts the markets moved and names the rules, and keeps the plan's
+    note on budget left unallocated."""
+    rows = []
+    total = float(plan["total_budget"].iloc[0]) if len(plan) else 0.0
+    unallocated = total - float(plan["suggested_daily_spend"].sum())
+    note = (f"{unallocated:,.2f} of the {total:,.2f} daily budget is left unallocated: the rules and bounds leave no "
+            f"market room to take it (every free market is at its upper bound)") if unallocated > 1e-4 * total else ""
+    for channel, cells in plan.groupby("channel", sort=True):
+        current, suggested = float(cells["current_daily_spend"].sum()), float(cells["suggested_daily_spend"].sum())
+        change = suggested / current - 1 if current > 0 else 0.0
+        ruled = cells.loc[cells["rule"].notna()]
+        free = cells.loc[cells["rule"].isna() & (cells["confidence"] != "none")]
+        weights = cells["suggested_daily_spend"].where(cells["suggested_daily_spend"] > 0, cells["current_daily_spend"])
+        roas = cells["marginal_roas"]
+        known = roas.notna() & (weights > 0)
+        mroas = float((roas[known] * weights[known]).sum() / weights[known].sum()) if known.any() else float("nan")
+        actions = set(ruled["action"])
+        if len(ruled) == len(cells) and len(actions) == 1:
+            action = actions.pop()
+        else:
+            action = "keep" if abs(change) < 0.01 else ("increase" if change > 0 else "decrease")
+        up = int((free["suggested_daily_spend"] > free["current_daily_spend"] * 1.01).sum())
+        down = int((free["suggested_daily_spend"] < free["current_daily_spend"] * 0.99).sum())
+        parts = [f"{action}: {change:+.1%} over {len(cells)} market(s) - {up} up and {down} down on their curves' "
+                 f"marginal ROAS (spend-weighted {mroas:.2f} at the suggested spend)"]
+        if len(ruled):
+            parts.append("fixed by the brand's rules: " + ", ".join(
+                f"{a} in {m}" for a, m in zip(ruled["action"], ruled["market"])))
+        unfitted = cells.loc[cells["confidence"] == "none"]
+        if len(unfitted):
+            parts.append(f"{len(unfitted)} market(s) without a curve keep their spend")
+        if note:
+            parts.append(note)
+        confidence = cells.loc[cells["current_daily_spend"].idxmax(), "confidence"]
+        rows.append({
+            "channel": channel, "current_daily_spend": current, "suggested_daily_spend": suggested,
+            "change_pct": 100 * change if current > 0 else float("nan"),
+            "lower_bound": float(cells["lower_bound"].sum()), "upper_bound": float(cells["upper_bound"].sum()),
+            "expected_revenue_current": float(cells["expected_revenue_current"].sum()),
+            "expected_revenue_suggested": float(cells["expected_revenue_suggested"].sum()),
+            "marginal_roas": mroas, "action": action, "reason": "; ".join(parts),
+            "confidence": f"{confidence} (largest of {len(cells)} markets)",
+            "revenue_source": cells["revenue_source"].iloc[0], "total_budget": total,
+        })
+    return pd.DataFrame(rows)
+
+
+__all__ = ["build_budget_suggestions_by_market", "cell_rules", "channel_rollup"]

@@ -472,7 +472,9 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None,
     """Daily spend (fct_ad_performance_daily) and attributed revenue per paid channel.
 
     Revenue source, first available: fct_attribution model shapley, markov, then last_non_direct (rule-based,
-    platform-independent: the warehouse's own touchpoints, not platform-reported conversions). A paid channel
+    platform-independent: the warehouse's own touchpoints, not platform-reported conversions); its
+    incremental_attributed_revenue once the data-driven asset has written baseline shares (what the customer would
+    have bought anyway is not revenue a channel's spend can buy), else attributed_revenue. A paid channel
     without user-level touchpoints gets its calibrated platform claims (`_add_calibrated_platform_revenue`);
     ``daily.attrs["channel_sources"]`` says which source each channel's revenue came from. `by_market`: one series
     per channel x market (column ``market``: the ad's country, the conversion's market)."""
@@ -489,9 +491,11 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None,
     if model is None:
         raise InsufficientDataError(
             f"budget: marts.fct_attribution has none of the models {list(ATTRIBUTION_MODELS)} (found {sorted(models)})")
-    source = f"fct_attribution:{model}"
+    incremental = _has_incremental_revenue(con, model)
+    source = f"fct_attribution:{model}" + (" incremental" if incremental else "")
+    measure = "coalesce(incremental_attributed_revenue, attributed_revenue)" if incremental else "attributed_revenue"
     rev = con.execute(
-        f"select channel, {market_rev}conversion_date as date, sum(attributed_revenue)::double as revenue "
+        f"select channel, {market_rev}conversion_date as date, sum({measure})::double as revenue "
         "from marts.fct_attribution where model = ? and conversion_date <= ? group by all",
         [model, as_of.date()]).df()
     keys = ["channel", "market", "date"] if by_market else ["channel", "date"]
@@ -502,6 +506,17 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None,
         daily = daily.loc[daily["date"] > as_of - pd.Timedelta(days=lookback_days)]
     daily.attrs["channel_sources"] = channel_sources
     return daily, source
+
+
+def _has_incremental_revenue(con, model: str) -> bool:
+    """fct_attribution has incremental_attributed_revenue for `model` (the baseline shares exist)."""
+    columns = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'fct_attribution'").fetchall()}
+    if "incremental_attributed_revenue" not in columns:
+        return False
+    return bool(con.execute("select count(*) from marts.fct_attribution where model = ? "
+                            "and incremental_attributed_revenue is not null", [model]).fetchone()[0])
 
 
 def _add_calibrated_platform_revenue(spend: pd.DataFrame, rev: pd.DataFrame, source: str,
@@ -714,34 +729,62 @@ def rule_levels(con, channels, max_change: float = 0.30) -> dict[tuple[str, str]
 
 
 def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = None, max_change: float = 0.30,
-                             objective: str = "revenue", holds: list | None = None, **_) -> pd.DataFrame:
-    """Per paid channel: adstock + Hill curve fitted on daily spend vs attributed revenue (its own where its data
-    identify it, else the shape pooled over all channels: `analytics.budget.pooled`); allocation of the
-    total budget (default: the sum of each channel's mean daily spend over the last 30 days) within +-max_change
-    and the brand's rules (`brand_rules`, plus `holds`: {channel|market, action, reason} dicts).
+                             objective: str = "revenue", holds: list | None = None, apply_rules: bool = True,
+                             by_market: bool = True, **_) -> pd.DataFrame:
+    """One row per paid channel.
+
+    By default the channel x market plan (`build_budget_suggestions_by_market`, the same arguments) summed per
+    channel (`budget_by_market.channel_rollup`): one allocation, so the two tables always agree, and each rule acts
+    on exactly its cells. Measured against the simulator's true curves, that plan summed per channel beats a plan
+    fitted per channel even when both are scored as channel plans (docs/ml.md, section 6).
+
+    When the plan by market cannot be built (`by_market=False`, or too little data per market), the channel-level
+    fit: adstock + Hill curve on daily spend vs attributed revenue (its own where its data identify it, else the
+    shape pooled over all channels: `analytics.budget.pooled`); allocation of the total budget (default: the sum
+    of each channel's mean daily spend over the last 30 days) within +-max_change and the brand's rules
+    (`brand_rules`, plus `holds`: {channel|market, action, reason} dicts).
 
     The total is preserved: budget freed by holds/cuts/market pauses goes to the other channels within their
     bounds. When their upper bounds cannot take it all, the rest is left unallocated: `total_budget` stays the
-    budget, sum(suggested_daily_spend) is lower, and every row's reason states the unallocated amount."""
+    budget, sum(suggested_daily_spend) is lower, and every row's reason states the unallocated amount.
+    `apply_rules=False` ignores the brand's rules and `holds` (what the curves alone suggest; the evaluation scores
+    it against an unruled oracle)."""
     from analytics.budget import fit_response_curves, optimise_allocation
     from analytics.budget.pooled import combine_curves, fit_pooled_response_curves
 
     as_of = _as_of(as_of_date)
+    fallback = "by_market=False"
+    if by_market:
+        from orchestration.defs.ml.budget_by_market import channel_rollup
+
+        try:
+            plan = build_budget_suggestions_by_market(
+                con, as_of, total_budget=total_budget, max_change=max_change, objective=objective, holds=holds,
+                apply_rules=apply_rules)
+        except InsufficientDataError as exc:
+            plan, fallback = None, f"no plan by market: {exc}"
+        if plan is not None and len(plan):
+            out = channel_rollup(plan)
+            notes = brand_rules(con)[2] if apply_rules else {}
+            out["reason"] = [r + "".join(f"; {n}" for n in notes.get(ch, [])) for r, ch in
+                             zip(out["reason"], out["channel"])]
+            return _select(_stamp(out, as_of), "budget_suggestions")
     daily, source = attributed_daily(con, as_of)
     curves = fit_response_curves(daily, by=("channel",), current_window_days=30)
     if len(curves) >= 2:  # a channel whose own days do not identify its curve gets the pooled shape
         curves = combine_curves(curves, fit_pooled_response_curves(daily, by=("channel",), current_window_days=30))
     if not curves:
         raise InsufficientDataError(f"budget: no channel could be fitted ({getattr(curves, 'skipped', {})})")
-    channel_holds, market_rules, notes = brand_rules(con)
-    add_extra_rules(channel_holds, market_rules, holds)
+    channel_holds, market_rules, notes = brand_rules(con) if apply_rules else ([], [], {})
+    add_extra_rules(channel_holds, market_rules, holds if apply_rules else None)
     bounds, market_notes = market_bounds(con, as_of, curves, market_rules, max_change)
     alloc = optimise_allocation(curves, total_budget, bounds or None, holds=channel_holds or None,
                                 max_change=max_change, objective=objective, key_names=("channel",))
     out = alloc.reset_index() if "channel" not in alloc.columns else alloc.copy()
     if "channel" not in out.columns:
         out = out.rename(columns={out.columns[0]: "channel"})
-    extra = {ch: market_notes.get(ch, []) + notes.get(ch, []) for ch in out["channel"]}
+    extra = {ch: market_notes.get(ch, []) + notes.get(ch, []) + [f"channel-level fit ({fallback})"]
+             for ch in out["channel"]}
     out["reason"] = [r + "".join(f"; {n}" for n in extra[ch]) for r, ch in zip(out["reason"], out["channel"])]
     channel_sources = daily.attrs.get("channel_sources", {})
     out["revenue_source"] = [channel_sources.get(ch, source) for ch in out["channel"]]
