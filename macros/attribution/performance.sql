@@ -9,7 +9,7 @@
         'spend', 'ad_spend', 'creator_fees', 'impressions', 'clicks', 'sessions',
         'platform_conversions', 'platform_conversion_value',
         'attributed_orders', 'attributed_new_customers', 'attributed_revenue',
-        'attributed_contribution_before_ad_spend',
+        'attributed_contribution_before_ad_spend', 'incremental_attributed_revenue',
     ]) }}
 {%- endmacro %}
 
@@ -19,7 +19,9 @@
     ROAS = attributed net revenue / spend; CPA = spend / attributed orders; CAC = spend / attributed
     new customers (first orders credited by the same model); contribution margin = attributed
     contribution before ad spend − spend; platform over-count = platform-claimed conversions /
-    attributed orders (ad channels only; > 1 means the platforms claim more than we credit them).
+    attributed orders (ad channels only; > 1 means the platforms claim more than we credit them);
+    incremental ROAS = incremental attributed revenue (fct_attribution: the customers' own baseline
+    part of each conversion removed) / spend.
 -#}
 {% macro performance_ratio_columns() -%}
     cast(attributed_contribution_before_ad_spend - spend as {{ type_money() }}) as contribution_margin,
@@ -30,7 +32,9 @@
     cast({{ safe_ratio('spend', 'attributed_orders') }} as {{ type_money() }}) as cost_per_acquisition,
     cast({{ safe_ratio('spend', 'attributed_new_customers') }} as {{ type_money() }}) as customer_acquisition_cost,
     cast({{ safe_ratio('platform_conversions', 'attributed_orders') }} as {{ type_double() }})
-        as platform_overcount_ratio
+        as platform_overcount_ratio,
+    cast({{ safe_ratio('incremental_attributed_revenue', 'spend') }} as {{ type_double() }})
+        as incremental_return_on_ad_spend
 {%- endmacro %}
 
 {#- `sum(x) as x` for every additive measure (a rollup's select list). -#}

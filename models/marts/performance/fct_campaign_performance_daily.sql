@@ -105,7 +105,8 @@ components as (
         0 as attributed_orders,
         0 as attributed_new_customers,
         0 as attributed_revenue,
-        0 as attributed_contribution_before_ad_spend
+        0 as attributed_contribution_before_ad_spend,
+        0 as incremental_attributed_revenue
     from model_independent
     cross join models
 
@@ -129,7 +130,8 @@ components as (
         credit as attributed_orders,
         case when is_first_order then credit else 0 end as attributed_new_customers,
         attributed_revenue,
-        attributed_contribution_before_ad_spend
+        attributed_contribution_before_ad_spend,
+        coalesce(incremental_attributed_revenue, attributed_revenue) as incremental_attributed_revenue
     from attribution
 
 ),

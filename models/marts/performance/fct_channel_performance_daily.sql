@@ -3,7 +3,11 @@
     'unattributed' channel row per day × market × model for conversions without any eligible
     touchpoint (the baseline, never spread over channels). Model-independent measures (spend,
     delivery, sessions, platform claims) repeat on each model's row: filter one model before
-    summing them.
+    summing them. incremental_attributed_revenue: on channel rows the channels' part of their
+    credited revenue (fct_attribution), on the unattributed row the revenue no channel earned (the
+    conversions without a touchpoint plus the baseline part of every attributed conversion), so per
+    model it sums to the same total as attributed_revenue. Before the data-driven asset has written
+    the baseline shares, it equals attributed_revenue.
 -#}
 with
 
@@ -133,11 +137,27 @@ attributed_components as (
         sum(credit) as attributed_orders,
         sum(case when is_first_order then credit else 0 end) as attributed_new_customers,
         sum(attributed_revenue) as attributed_revenue,
-        sum(attributed_contribution_before_ad_spend) as attributed_contribution_before_ad_spend
+        sum(attributed_contribution_before_ad_spend) as attributed_contribution_before_ad_spend,
+        sum(coalesce(incremental_attributed_revenue, attributed_revenue)) as incremental_attributed_revenue
     from attribution
     group by
         conversion_date,
         channel,
+        coalesce(market_code, 'ZZ'),
+        model
+
+),
+
+baseline_parts as (
+
+    select
+        conversion_date as date_day,
+        coalesce(market_code, 'ZZ') as market_code,
+        model,
+        sum(attributed_revenue - coalesce(incremental_attributed_revenue, attributed_revenue)) as baseline_revenue
+    from attribution
+    group by
+        conversion_date,
         coalesce(market_code, 'ZZ'),
         model
 
@@ -180,7 +200,8 @@ components as (
         0 as attributed_orders,
         0 as attributed_new_customers,
         0 as attributed_revenue,
-        0 as attributed_contribution_before_ad_spend
+        0 as attributed_contribution_before_ad_spend,
+        0 as incremental_attributed_revenue
     from model_independent
     cross join models
 
@@ -202,7 +223,8 @@ components as (
         attributed_orders,
         attributed_new_customers,
         attributed_revenue,
-        attributed_contribution_before_ad_spend
+        attributed_contribution_before_ad_spend,
+        incremental_attributed_revenue
     from attributed_components
 
     union all
@@ -223,9 +245,32 @@ components as (
         unattributed_orders.orders as attributed_orders,
         unattributed_orders.new_customers as attributed_new_customers,
         unattributed_orders.net_revenue as attributed_revenue,
-        unattributed_orders.contribution_before_ad_spend as attributed_contribution_before_ad_spend
+        unattributed_orders.contribution_before_ad_spend as attributed_contribution_before_ad_spend,
+        unattributed_orders.net_revenue as incremental_attributed_revenue
     from unattributed_orders
     cross join models
+
+    union all
+
+    select
+        date_day,
+        {{ unattributed_channel() }} as channel,
+        market_code,
+        model,
+        0 as spend,
+        0 as ad_spend,
+        0 as creator_fees,
+        0 as impressions,
+        0 as clicks,
+        0 as sessions,
+        0 as platform_conversions,
+        0 as platform_conversion_value,
+        0 as attributed_orders,
+        0 as attributed_new_customers,
+        0 as attributed_revenue,
+        0 as attributed_contribution_before_ad_spend,
+        baseline_revenue as incremental_attributed_revenue
+    from baseline_parts
 
 ),
 
