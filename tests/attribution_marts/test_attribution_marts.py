@@ -236,3 +236,33 @@ def test_referral_tree_depths_are_consistent(attribution_warehouse):
     depth_of = dict(zip(firsts["invitee_person_id"], firsts["tree_depth"]))
     own = known[known["inviter_person_id"].isin(depth_of)]
     assert (own["inviter_depth"] == own["inviter_person_id"].map(depth_of)).all()
+
+
+def test_incremental_revenue_in_the_channel_mart_reconciles_and_the_baseline_sits_on_the_unattributed_row(
+        attribution_warehouse):
+    """Per model, incremental revenue over all rows of fct_channel_performance_daily is total net revenue (what the
+    channels did not earn sits on the unattributed row), and each channel's incremental revenue is its
+    fct_attribution incremental revenue."""
+    per = attribution_warehouse.query("""
+        select model, channel = 'unattributed' as is_unattributed,
+               sum(attributed_revenue)::double as attributed, sum(incremental_attributed_revenue)::double as incremental
+        from marts.fct_channel_performance_daily group by all
+    """)
+    orders = float(attribution_warehouse.query(
+        "select sum(net_revenue) as r from marts.fct_orders where not is_cancelled").iloc[0, 0])
+    totals = per.groupby("model")["incremental"].sum()
+    assert sorted(totals.index) == sorted(MODELS)
+    assert np.allclose(totals.to_numpy(), orders, atol=0.05)
+    unattributed = per.loc[per["is_unattributed"]].set_index("model")
+    assert (unattributed["incremental"] > unattributed["attributed"]).all()  # the baseline parts moved there
+    channels = attribution_warehouse.query("""
+        select p.channel, p.incremental, a.incremental as from_attribution
+        from (select channel, sum(incremental_attributed_revenue)::double as incremental
+              from marts.fct_channel_performance_daily where model = 'shapley' and channel <> 'unattributed'
+              group by channel) as p
+        inner join (select channel, sum(incremental_attributed_revenue)::double as incremental
+                    from marts.fct_attribution where model = 'shapley' group by channel) as a
+            on p.channel = a.channel
+    """)
+    assert len(channels) > 0
+    assert np.allclose(channels["incremental"], channels["from_attribution"], atol=0.05)
