@@ -124,20 +124,20 @@ def fit_coalition_model(journeys: pd.DataFrame, channels: tuple[str, ...],
                           log_likelihood=-float(fit.fun))
 
 
-def baseline_shares(model: CoalitionModel) -> pd.DataFrame:
+def baseline_shares(model: CoalitionModel, set_key=lambda channels: ",".join(sorted(channels))) -> pd.DataFrame:
     """The part of a converting journey's purchase the fitted model ascribes to the customer alone.
 
     Under the additive hazard each cause adds its own rate, so of a conversion with channel set ``S`` and covariates
     ``x`` the baseline's share is ``h0 / h``, with ``h0 = b0 + Σ_k γ_k x_k`` (what the customer would do untouched)
     and ``h = h0 + Σ_{c ∈ S} β_c``; the channels' part ``1 - h0 / h`` is what attribution can hand out as incremental
     revenue. Tabulated for every non-empty channel set (seen or not) and every 0/1 pattern of the covariates: columns
-    ``channel_set`` (channel names ascending, joined by ","), one boolean column per covariate, ``baseline_hazard``,
-    ``conversion_hazard``, ``baseline_share``."""
+    ``channel_set`` (`set_key` of the set's channel names; default: ascending, joined by ","), one boolean column
+    per covariate, ``baseline_hazard``, ``conversion_hazard``, ``baseline_share``."""
     n, k = len(model.channels), len(model.covariates)
     masks = np.arange(1, 1 << n)
     bits = ((masks[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
     names = np.asarray(model.channels, dtype=object)
-    sets = np.array([",".join(sorted(names[b])) for b in bits], dtype=object)
+    sets = np.array([set_key(names[b]) for b in bits], dtype=object)
     lift = bits.astype(float) @ model.channel_effects
     patterns = ((np.arange(1 << k)[:, None] >> np.arange(k)[None, :]) & 1).astype(bool)
     frames = []

@@ -129,3 +129,9 @@ def test_the_channel_table_is_the_plan_by_market_summed(marts_con):
     # one rule over all of a channel's markets: the channel takes its action
     only_holds = plan.assign(rule="hold", action="hold")
     assert set(channel_rollup(only_holds)["action"]) == {"hold"}
+    # the Dagster asset sums the plan already written (written_plan=True) instead of building it again
+    con.execute("create schema ml")
+    con.register("_plan", plan.assign(suggested_daily_spend=plan["current_daily_spend"]))
+    con.execute("create table ml.budget_suggestions_by_market as select * from _plan")
+    from_table = build_budget_suggestions(con, AS_OF, written_plan=True).set_index("channel")
+    assert from_table["suggested_daily_spend"].to_numpy() == pytest.approx(table["current_daily_spend"].to_numpy())

@@ -104,4 +104,3 @@ def test_baseline_share_of_a_conversion_is_its_share_of_the_fitted_hazard(journe
     true_search_share = TRUE_SEARCH / (TRUE_INTERCEPT + TRUE_SEARCH)
     assert table.loc[("search", False), "baseline_share"] == pytest.approx(1 - true_search_share, abs=0.08)
     assert table.loc[("direct,search", False), "baseline_share"] < table.loc[("direct", False), "baseline_share"]
-    assert (table["baseline_share"] == table["baseline_hazard"] / table["conversion_hazard"]).all()

@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from orchestration.defs.ml.builders import BUILDERS, rule_levels
+from orchestration.defs.ml.budget_by_market import channel_rollup
+from orchestration.defs.ml.builders import BUILDERS, rule_levels, table_exists
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -52,25 +53,23 @@ def evaluate(warehouse: Path, truth: Path, as_of=None, salt: str = DEV_SALT) -> 
                if scores["churn_horizon_days"].notna().any() else None}
         out.update(truth_eval.clv_metrics(truth_eval.clv_population(scores, mapping, truth)))
         out.update(truth_eval.order_history_ceiling(con, mapping, truth, as_of))
-        # the channel table (the plan by market summed per channel) as the curves alone give it (built here without
-        # the rules, nothing written): against the channel x market oracle (each channel's change spread over its
-        # markets in proportion) and against the best channel-level plan (its own decision space)
-        budget = con.execute("select * from ml.budget_suggestions").df()
-        unruled_channels = BUILDERS["budget_suggestions"](con, as_of, apply_rules=False)
+        # the plan the curves alone give (built here without the rules, nothing written): by market against the
+        # unruled channel x market oracle; summed per channel (what ml.budget_suggestions is) against the same oracle,
+        # each channel's change spread over its markets in proportion, and against the best channel-level plan
+        unruled = BUILDERS["budget_suggestions_by_market"](con, as_of, apply_rules=False)
+        unruled_channels = channel_rollup(unruled)
         out.update(truth_eval.budget_vs_oracle(unruled_channels, truth))
         out.update(truth_eval.budget_vs_channel_oracle(unruled_channels, truth))
-        levels = rule_levels(con, budget["channel"].tolist())
-        out["rule_fixed_channel_markets"] = len(levels)
-        if truth_eval.has_table(con, "ml", "budget_suggestions_by_market"):
-            # the written plan (rules applied) against the oracle held to the same rules; and the plan the curves
-            # alone give (built here without the rules, nothing written) against the unruled oracle
+        out.update({f"by_market_{k}": v for k, v in truth_eval.budget_by_market_vs_oracle(unruled, truth).items()
+                    if k != "truth_current_over_oracle"})
+        if table_exists(con, "ml", "budget_suggestions_by_market"):
+            # the written plan (rules applied) against the oracle held to the same rules
             plan = con.execute("select * from ml.budget_suggestions_by_market").df()
             levels = rule_levels(con, sorted(plan["channel"].unique()))
-            unruled = BUILDERS["budget_suggestions_by_market"](con, as_of, apply_rules=False)
-            for suffix, p, lv in (("", unruled, None), ("_same_rules", plan, levels)):
-                out.update({f"by_market_{k}{suffix}": v
-                            for k, v in truth_eval.budget_by_market_vs_oracle(p, truth, lv).items()
-                            if k != "truth_current_over_oracle"})
+            out["rule_fixed_channel_markets"] = len(levels)
+            out.update({f"by_market_{k}_same_rules": v
+                        for k, v in truth_eval.budget_by_market_vs_oracle(plan, truth, levels).items()
+                        if k != "truth_current_over_oracle"})
             # held to the rules with room to choose: the budget the rules free is kept, not re-spent, so the free
             # cells are re-allocated among themselves (their current total) on both sides
             fitted = plan["confidence"] != "none"

@@ -96,11 +96,6 @@ def order_history_ceiling(con, mapping: pd.DataFrame, truth_dir, as_of) -> dict:
     return {f"ceiling_{k}": v for k, v in m.items() if k not in ("fragmented_people", "churn_base_rate_90d")}
 
 
-def has_table(con, schema: str, table: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                            [schema, table]).fetchone()[0])
-
-
 def _true_curves(truth_dir) -> tuple[dict, dict, dict]:
     rc = json.loads((Path(truth_dir) / "response_curves.json").read_text())
     true, current = {}, {}
@@ -133,38 +128,18 @@ def _versus_oracle(true, current, suggested, rc, total, bounds, max_change, stat
             "truth_current_over_oracle": float(rc.get("current_over_oracle", float("nan")))}
 
 
-def budget_vs_oracle(budget: pd.DataFrame, truth_dir, levels: dict | None = None, max_change: float = 0.30) -> dict:
-    """The channel plan scored under the true curves (response_curves.json) against the best channel x market
-    allocation of the same total within the same +-max_change bounds.
-
-    Without `levels` the brand's rules are ignored on both sides: the plan is spread over a channel's markets in
-    proportion to current spend and rescaled to the current total. With `levels` ({(channel, country) or
-    (channel, "*"): fraction of current spend kept}, `builders.rule_levels`) the oracle is held to the same rules
-    as the plan (issue 6): a ruled channel x market is fixed at its level on both sides, the plan's remaining
-    channel budget is spread over the channel's free markets, and what no bound can take stays unspent on both."""
+def budget_vs_oracle(budget: pd.DataFrame, truth_dir, max_change: float = 0.30) -> dict:
+    """A channel plan scored under the true curves (response_curves.json) against the best channel x market
+    allocation of the same total within the same +-max_change bounds, the brand's rules ignored on both sides: each
+    channel's planned change is spread over its markets in proportion to current spend and rescaled to the current
+    total."""
     true, current, rc = _true_curves(truth_dir)
     b = budget.set_index("channel")
     ratio = {ch: float(b.loc[ch, "suggested_daily_spend"] / b.loc[ch, "current_daily_spend"]) for ch in b.index}
-    if levels is None:
-        suggested = {k: v * ratio.get(k[0], 1.0) for k, v in current.items()}
-        scale = sum(current.values()) / sum(suggested.values())  # the same total as the plan
-        suggested = {k: v * scale for k, v in suggested.items()}
-        bounds, total = None, None
-    else:
-        fixed = {k: levels[k] if k in levels else levels[(k[0], "*")] for k in current
-                 if k in levels or (k[0], "*") in levels}
-        suggested = {}
-        for ch in {k[0] for k in current}:
-            keys = [k for k in current if k[0] == ch]
-            free = sum(current[k] for k in keys if k not in fixed)
-            planned = float(b.loc[ch, "suggested_daily_spend"]) if ch in b.index else sum(current[k] for k in keys)
-            rest = planned - sum(fixed[k] * current[k] for k in keys if k in fixed)
-            for k in keys:
-                suggested[k] = fixed[k] * current[k] if k in fixed else current[k] * (rest / free if free else 0.0)
-        bounds = {k: (fixed[k] * v, fixed[k] * v) if k in fixed else ((1 - max_change) * v, (1 + max_change) * v)
-                  for k, v in current.items()}
-        total = min(sum(current.values()), sum(hi for _, hi in bounds.values()))
-    return _versus_oracle(true, current, suggested, rc, total, bounds, max_change)
+    suggested = {k: v * ratio.get(k[0], 1.0) for k, v in current.items()}
+    scale = sum(current.values()) / sum(suggested.values())  # the same total as the plan
+    suggested = {k: v * scale for k, v in suggested.items()}
+    return _versus_oracle(true, current, suggested, rc, None, None, max_change)
 
 
 def budget_vs_channel_oracle(budget: pd.DataFrame, truth_dir, max_change: float = 0.30) -> dict:
@@ -203,9 +178,10 @@ def budget_by_market_vs_oracle(plan: pd.DataFrame, truth_dir, levels: dict | Non
     """The channel x market plan (ml.budget_suggestions_by_market) scored under the true curves against the best
     channel x market allocation. Each cell's planned change (suggested / current spend, 1 for a cell the plan lacks)
     is applied to its true current spend; the free cells are then scaled to the oracle's total and kept within
-    +-max_change, so both sides spend the same. `levels` as in `budget_vs_oracle` (None: rules ignored on both
-    sides). `savings_kept`: what the rules' cuts and pauses free is not re-spent (the total is the free cells'
-    current spend plus the ruled cells' levels), so the free cells have room to be re-allocated among themselves."""
+    +-max_change, so both sides spend the same. `levels`: {(channel, country) or (channel, "*"): fraction of current
+    spend kept} (`builders.rule_levels`), held on both sides; None: rules ignored on both sides. `savings_kept`: what
+    the rules' cuts and pauses free is not re-spent (the total is the free cells' current spend plus the ruled cells'
+    levels), so the free cells have room to be re-allocated among themselves."""
     true, current, rc = _true_curves(truth_dir)
     p = plan.loc[plan["current_daily_spend"] > 0]
     ratio = {(c, m): s / cur for c, m, s, cur in

@@ -182,6 +182,35 @@ unattributed_orders as (
 
 ),
 
+unattributed_lines as (
+
+    select
+        unattributed_orders.date_day,
+        unattributed_orders.market_code,
+        models.model,
+        unattributed_orders.orders,
+        unattributed_orders.new_customers,
+        unattributed_orders.net_revenue,
+        unattributed_orders.contribution_before_ad_spend,
+        unattributed_orders.net_revenue as incremental_revenue
+    from unattributed_orders
+    cross join models
+
+    union all
+
+    select
+        date_day,
+        market_code,
+        model,
+        0 as orders,
+        0 as new_customers,
+        0 as net_revenue,
+        0 as contribution_before_ad_spend,
+        baseline_revenue as incremental_revenue
+    from baseline_parts
+
+),
+
 components as (
 
     select
@@ -230,29 +259,6 @@ components as (
     union all
 
     select
-        unattributed_orders.date_day,
-        {{ unattributed_channel() }} as channel,
-        unattributed_orders.market_code,
-        models.model,
-        0 as spend,
-        0 as ad_spend,
-        0 as creator_fees,
-        0 as impressions,
-        0 as clicks,
-        0 as sessions,
-        0 as platform_conversions,
-        0 as platform_conversion_value,
-        unattributed_orders.orders as attributed_orders,
-        unattributed_orders.new_customers as attributed_new_customers,
-        unattributed_orders.net_revenue as attributed_revenue,
-        unattributed_orders.contribution_before_ad_spend as attributed_contribution_before_ad_spend,
-        unattributed_orders.net_revenue as incremental_attributed_revenue
-    from unattributed_orders
-    cross join models
-
-    union all
-
-    select
         date_day,
         {{ unattributed_channel() }} as channel,
         market_code,
@@ -265,12 +271,12 @@ components as (
         0 as sessions,
         0 as platform_conversions,
         0 as platform_conversion_value,
-        0 as attributed_orders,
-        0 as attributed_new_customers,
-        0 as attributed_revenue,
-        0 as attributed_contribution_before_ad_spend,
-        baseline_revenue as incremental_attributed_revenue
-    from baseline_parts
+        orders as attributed_orders,
+        new_customers as attributed_new_customers,
+        net_revenue as attributed_revenue,
+        contribution_before_ad_spend as attributed_contribution_before_ad_spend,
+        incremental_revenue as incremental_attributed_revenue
+    from unattributed_lines
 
 ),
 

@@ -188,7 +188,7 @@ def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversio
 def baseline_share_table(coalition) -> pd.DataFrame:
     """`baseline_shares` of the fitted coalition model, always keyed by channel set x is_returning_customer (a model
     fitted without the covariate gives both values the same share)."""
-    table = baseline_shares(coalition)
+    table = baseline_shares(coalition, set_key=channel_set_key)
     if BASELINE_COVARIATE not in table.columns:
         table = pd.concat([table.assign(**{BASELINE_COVARIATE: flag}) for flag in (False, True)], ignore_index=True)
     return table[["channel_set", BASELINE_COVARIATE, "baseline_hazard", "conversion_hazard", "baseline_share"]]

@@ -32,6 +32,10 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
                                      "dim_markets"),
 }
 
+# table -> ml tables it reads, and the builder arguments that make it read them instead of rebuilding them
+ML_UPSTREAM: dict[str, tuple[str, ...]] = {"budget_suggestions": ("budget_suggestions_by_market",)}
+CONFIG: dict[str, dict] = {"budget_suggestions": {"written_plan": True}}
+
 DESCRIPTIONS = {
     "customer_scores": "BG/NBD + Gamma-Gamma p_alive, expected orders/revenue 90/180 d, churn score per person.",
     "clv_model_params": "BG/NBD and Gamma-Gamma parameters, standard errors and log-likelihood, with the fit date.",
@@ -67,14 +71,15 @@ def _make_asset(table: str):
     @asset(
         key=AssetKey([ML_SCHEMA, table]),
         name=None,
-        deps=[dbt_asset_key(n) for n in UPSTREAM[table]],
+        deps=[dbt_asset_key(n) for n in UPSTREAM[table]]
+        + [AssetKey([ML_SCHEMA, t]) for t in ML_UPSTREAM.get(table, ())],
         group_name=_GROUP,
         pool=settings.WAREHOUSE_WRITER_POOL,
         description=DESCRIPTIONS[table] + " See docs/ml.md and models/ml/_ml__sources.yml.",
         kinds={"python", "duckdb"},
     )
     def _ml_asset(context: AssetExecutionContext) -> MaterializeResult:
-        return MaterializeResult(metadata=materialise(table, context))
+        return MaterializeResult(metadata=materialise(table, context, **CONFIG.get(table, {})))
 
     return _ml_asset
 

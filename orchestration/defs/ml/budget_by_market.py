@@ -93,9 +93,6 @@ def _unfitted_rows(daily: pd.DataFrame, skipped: dict, window_days: int = 30) ->
     return pd.DataFrame(rows)
 
 
-_FIXED = ("hold", "cut", "pause")
-
-
 def channel_rollup(plan: pd.DataFrame) -> pd.DataFrame:
     """The channel x market plan summed per channel: the rows of `ml.budget_suggestions` when the plan by market could
     be built (one allocation, two views that always agree). Spends, bounds and expected revenues are sums over the

@@ -61,7 +61,7 @@ COLUMNS: dict[str, list[str]] = {
 
 
 # --------------------------------------------------------------------------------------------- helpers
-def _table_exists(con, schema: str, table: str) -> bool:
+def table_exists(con, schema: str, table: str) -> bool:
     return bool(con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
@@ -74,7 +74,7 @@ def require_tables(con, what: str, tables, *, nonempty: bool = True) -> None:
     clear message rather than a DuckDB catalog error."""
     for qualified in tables:
         schema, table = qualified.split(".", 1)
-        if not _table_exists(con, schema, table):
+        if not table_exists(con, schema, table):
             raise InsufficientDataError(f"{what}: {qualified} is missing: build the warehouse (dbt build) first")
         if nonempty and con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0] == 0:
             raise InsufficientDataError(f"{what}: {qualified} has no rows")
@@ -136,7 +136,7 @@ ENGAGEMENT_KINDS = ("organic_visits", "paid_visits", "emails_received", "email_o
 def read_engagement(con, as_of: pd.Timestamp) -> pd.DataFrame | None:
     """Per person, day and kind (sessions, e-mails received / opened / clicked) up to as_of, long format for
     `analytics.churn` (customer_id, date, kind, count); None when the mart is not built (orders-only features)."""
-    if not _table_exists(con, "marts", "fct_customer_engagement_daily"):
+    if not table_exists(con, "marts", "fct_customer_engagement_daily"):
         return None
     wide = con.execute(
         f"""select person_id as customer_id, activity_date as date, {", ".join(ENGAGEMENT_KINDS)}
@@ -376,7 +376,7 @@ def kpi_components(con, as_of: pd.Timestamp) -> pd.DataFrame:
         select order_date, 'orders', shipping_country_code, sales_channel, count(*)::double
         from marts.fct_orders where order_date <= ? and not coalesce(is_cancelled, false) group by all
         """, [as_of.date(), as_of.date()]).df()]
-    if _table_exists(con, "marts", "fct_ad_performance_daily"):
+    if table_exists(con, "marts", "fct_ad_performance_daily"):
         parts.append(con.execute(
             """
             select date_day as date, 'spend' as kpi, country_code as market, channel, sum(spend)::double as value
@@ -588,7 +588,7 @@ def brand_rules(con) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
       market rule, applied to each channel's share of spend there (see `market_bounds`);
     - any other breach (audit tracking, refresh creative) changes no spend and is only noted on its channel.
     """
-    if not _table_exists(con, "marts", "fct_threshold_breaches"):
+    if not table_exists(con, "marts", "fct_threshold_breaches"):
         return [], [], {}
     holds: dict[str, dict] = {}
     markets: dict[str, dict] = {}
@@ -624,7 +624,7 @@ def brand_rules(con) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
 
 
 def _regions(con) -> dict[str, list[str]]:
-    if not _table_exists(con, "marts", "dim_markets"):
+    if not table_exists(con, "marts", "dim_markets"):
         return {}
     return (con.execute("select region, country_code from marts.dim_markets").df()
             .groupby("region")["country_code"].agg(list).to_dict())
@@ -730,7 +730,7 @@ def rule_levels(con, channels, max_change: float = 0.30) -> dict[tuple[str, str]
 
 def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = None, max_change: float = 0.30,
                              objective: str = "revenue", holds: list | None = None, apply_rules: bool = True,
-                             by_market: bool = True, **_) -> pd.DataFrame:
+                             by_market: bool = True, written_plan: bool = False, **_) -> pd.DataFrame:
     """One row per paid channel.
 
     By default the channel x market plan (`build_budget_suggestions_by_market`, the same arguments) summed per
@@ -748,7 +748,9 @@ def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = No
     bounds. When their upper bounds cannot take it all, the rest is left unallocated: `total_budget` stays the
     budget, sum(suggested_daily_spend) is lower, and every row's reason states the unallocated amount.
     `apply_rules=False` ignores the brand's rules and `holds` (what the curves alone suggest; the evaluation scores
-    it against an unruled oracle)."""
+    it against an unruled oracle). `written_plan=True` (the Dagster asset, which runs after the plan by market's)
+    sums the plan already written to ml.budget_suggestions_by_market instead of building it again; the other
+    arguments then do not apply."""
     from analytics.budget import fit_response_curves, optimise_allocation
     from analytics.budget.pooled import combine_curves, fit_pooled_response_curves
 
@@ -757,12 +759,15 @@ def build_budget_suggestions(con, as_of_date, *, total_budget: float | None = No
     if by_market:
         from orchestration.defs.ml.budget_by_market import channel_rollup
 
-        try:
-            plan = build_budget_suggestions_by_market(
-                con, as_of, total_budget=total_budget, max_change=max_change, objective=objective, holds=holds,
-                apply_rules=apply_rules)
-        except InsufficientDataError as exc:
-            plan, fallback = None, f"no plan by market: {exc}"
+        plan = (con.execute(f"select * from {ML_SCHEMA}.budget_suggestions_by_market").df()
+                if written_plan and table_exists(con, ML_SCHEMA, "budget_suggestions_by_market") else None)
+        if plan is None or plan.empty:
+            try:
+                plan = build_budget_suggestions_by_market(
+                    con, as_of, total_budget=total_budget, max_change=max_change, objective=objective, holds=holds,
+                    apply_rules=apply_rules)
+            except InsufficientDataError as exc:
+                plan, fallback = None, f"no plan by market: {exc}"
         if plan is not None and len(plan):
             out = channel_rollup(plan)
             notes = brand_rules(con)[2] if apply_rules else {}
@@ -824,4 +829,4 @@ def run_builder(con, table: str, as_of_date, **config) -> tuple[pd.DataFrame, st
         return empty_table(table, str(exc)), str(exc)
 
 
-__all__ = ["BUILDERS", "COLUMNS", "ML_SCHEMA", "empty_table", "run_builder", "write_table"]
+__all__ = ["BUILDERS", "COLUMNS", "ML_SCHEMA", "empty_table", "run_builder", "table_exists", "write_table"]
