@@ -81,60 +81,80 @@ def fit_coalition_model(journeys: pd.DataFrame, channels: tuple[str, ...],
 
     ``journeys`` needs ``path`` and ``converted``; covariate columns that are absent are skipped (a model without
     them), ``is_censored`` journeys (outcome not final) are left out, and so are empty paths (no channel to learn)."""
-    n = len(channels)
     frame = journeys
     if "is_censored" in frame.columns:
         frame = frame[~frame["is_censored"].fillna(False).astype(bool)]
     masks = channel_masks(frame["path"], channels)
     keep = masks > 0
     used = tuple(c for c in covariates if c in frame.columns)
-    X = np.column_stack([frame[c].fillna(False).to_numpy(dtype=float)[keep] for c in used]) if used \
-        else np.zeros((int(keep.sum()), 0))
-    y = frame["converted"].fillna(False).to_numpy(dtype=float)[keep]
-    if y.sum() == 0:
+    cells = pd.DataFrame({"mask": masks[keep]})
+    for c in used:
+        cells[c] = frame[c].fillna(False).to_numpy(dtype=bool)[keep]
+    cells["converted"] = frame["converted"].fillna(False).to_numpy(dtype=bool)[keep]
+    cells = cells.value_counts().rename("weight").reset_index()
+    if not cells.loc[cells["converted"], "weight"].sum():
         raise ValueError("no converting journey with a touchpoint: the coalition model cannot be fitted")
-    cells = pd.DataFrame(np.column_stack([masks[keep], X, y]), columns=["mask", *used, "y"]).value_counts()
-    rows = cells.index.to_frame(index=False).to_numpy(dtype=float)
-    weight = cells.to_numpy(dtype=float)
-    cell_masks = rows[:, 0].astype(np.int64)
+    return fit_cells(cells, channels, used)
+
+
+def fit_cells(cells: pd.DataFrame, channels: tuple[str, ...], covariates: tuple[str, ...]) -> CoalitionModel:
+    """Maximum-likelihood fit of the additive hazard on aggregated cells, and ``v`` over all channel sets.
+
+    ``cells``: one row per distinct (``mask``, covariates…, ``converted``) with ``weight`` = how many units
+    (journeys, or person-days) share it; ``mask`` = the unit's channel set as a bitmask over ``channels``
+    (0 allowed: units without a channel identify the baseline). ``v`` averages over the units' covariates."""
+    n = len(channels)
+    if not len(cells) or not cells.loc[cells["converted"].astype(bool), "weight"].sum():
+        raise ValueError("no conversion to learn from: the coalition model cannot be fitted")
+    cell_masks = cells["mask"].to_numpy(dtype=np.int64)
+    X = cells[list(covariates)].to_numpy(dtype=float) if covariates else np.zeros((len(cells), 0))
+    y = cells["converted"].to_numpy(dtype=float)
+    weight = cells["weight"].to_numpy(dtype=float)
     bits = ((cell_masks[:, None] >> np.arange(n)[None, :]) & 1).astype(float)
-    F = np.column_stack([np.ones(len(rows)), rows[:, 1:1 + len(used)], bits])
-    start = np.full(F.shape[1], 0.01)
+    F = np.column_stack([np.ones(len(cells)), X, bits])
+    start = np.full(F.shape[1], float((weight * y).sum() / weight.sum()))   # the scale of the rates (convex fit)
     bounds = [(1e-9, None)] + [(0.0, None)] * (F.shape[1] - 1)
-    fit = minimize(_negative_log_likelihood, start, args=(F, rows[:, -1], weight), jac=True,
+    fit = minimize(_negative_log_likelihood, start, args=(F, y, weight), jac=True,
                    method="L-BFGS-B", bounds=bounds)
     if not fit.success and not np.isfinite(fit.fun):
         raise RuntimeError(f"coalition model did not converge: {fit.message}")
     b = fit.x
-    intercept, gamma, beta = float(b[0]), b[1:1 + len(used)], b[1 + len(used):]
+    k = len(covariates)
+    intercept, gamma, beta = float(b[0]), b[1:1 + k], b[1 + k:]
 
-    # v(S) averaged over the covariate patterns of the journeys
-    patterns = pd.DataFrame(X, columns=list(used)).value_counts() if used else pd.Series([len(X)])
-    base = intercept + (patterns.index.to_frame(index=False).to_numpy(dtype=float) @ gamma if used
-                        else np.zeros(1))
+    # v(S) averaged over the covariate patterns of the units
+    if k:
+        patterns = pd.DataFrame(X, columns=list(covariates)).assign(weight=weight).groupby(
+            list(covariates))["weight"].sum()
+        base = intercept + patterns.index.to_frame(index=False).to_numpy(dtype=float) @ gamma
+    else:
+        patterns = pd.Series([weight.sum()])
+        base = np.full(1, intercept)
     share = patterns.to_numpy(dtype=float) / patterns.sum()
     all_masks = np.arange(1 << n)
     lift = ((all_masks[:, None] >> np.arange(n)[None, :]) & 1).astype(float) @ beta
     eta = base[None, :] + lift[:, None]
     value = ((np.exp(-base)[None, :] - np.exp(-eta)) * share[None, :]).sum(axis=1)
     value[0] = 0.0
-    return CoalitionModel(channels=tuple(channels), covariates=used, intercept=intercept,
+    return CoalitionModel(channels=tuple(channels), covariates=tuple(covariates), intercept=intercept,
                           covariate_effects=np.asarray(gamma), channel_effects=np.asarray(beta), value=value,
-                          journeys=int(weight.sum()), conversions=int((weight * rows[:, -1]).sum()),
+                          journeys=int(weight.sum()), conversions=int((weight * y).sum()),
                           log_likelihood=-float(fit.fun))
 
 
 def baseline_shares(model: CoalitionModel, set_key=lambda channels: ",".join(sorted(channels))) -> pd.DataFrame:
-    """The part of a converting journey's purchase the fitted model ascribes to the customer alone.
+    """The part of a converting unit's purchase the fitted model ascribes to the customer alone.
 
     Under the additive hazard each cause adds its own rate, so of a conversion with channel set ``S`` and covariates
     ``x`` the baseline's share is ``h0 / h``, with ``h0 = b0 + Σ_k γ_k x_k`` (what the customer would do untouched)
     and ``h = h0 + Σ_{c ∈ S} β_c``; the channels' part ``1 - h0 / h`` is what attribution can hand out as incremental
-    revenue. Tabulated for every non-empty channel set (seen or not) and every 0/1 pattern of the covariates: columns
+    revenue. ``covariate_share`` = ``Σ_k γ_k x_k / h``, the part of the baseline the covariates add to the intercept
+    (for ``is_returning_customer``: what the customer buys because they are one). Tabulated for every channel set
+    (seen or not; the empty set's key is "": no touchpoint, share 1) and every 0/1 pattern of the covariates: columns
     ``channel_set`` (`set_key` of the set's channel names; default: ascending, joined by ","), one boolean column
-    per covariate, ``baseline_hazard``, ``conversion_hazard``, ``baseline_share``."""
+    per covariate, ``baseline_hazard``, ``conversion_hazard``, ``baseline_share``, ``covariate_share``."""
     n, k = len(model.channels), len(model.covariates)
-    masks = np.arange(1, 1 << n)
+    masks = np.arange(0, 1 << n)
     bits = ((masks[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
     names = np.asarray(model.channels, dtype=object)
     sets = np.array([set_key(names[b]) for b in bits], dtype=object)
@@ -142,12 +162,14 @@ def baseline_shares(model: CoalitionModel, set_key=lambda channels: ",".join(sor
     patterns = ((np.arange(1 << k)[:, None] >> np.arange(k)[None, :]) & 1).astype(bool)
     frames = []
     for pattern in patterns:
-        h0 = model.intercept + pattern.astype(float) @ model.covariate_effects
+        added = pattern.astype(float) @ model.covariate_effects
+        h0 = model.intercept + added
         frame = pd.DataFrame({"channel_set": sets})
         for name, value in zip(model.covariates, pattern):
             frame[name] = bool(value)
         frame["baseline_hazard"] = h0
         frame["conversion_hazard"] = h0 + lift
         frame["baseline_share"] = h0 / (h0 + lift)
+        frame["covariate_share"] = added / (h0 + lift)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -165,16 +165,17 @@ class ShapleyModel:
 
 def fit_shapley(paths, value: str = "conversion_rate", min_journeys: int = 1,
                 empty_value: float | None = None, covariates: tuple[str, ...] | None = None,
-                journeys=None) -> ShapleyModel:
+                journeys=None, coalition_model: CoalitionModel | None = None) -> ShapleyModel:
     """Build the coalition game from journeys (or :class:`PathCounts`) and solve it exactly.
 
-    ``value="model"`` needs the journeys table itself (it fits :mod:`.coalition_model` on them, with
-    ``covariates``, default ``is_returning_customer`` when present): pass it as ``paths``, or pass
-    already aggregated :class:`PathCounts` as ``paths`` and the table as ``journeys``."""
+    ``value="model"`` takes ``v`` from a fitted conversion model: ``coalition_model`` when given (e.g. the
+    person-day model of :mod:`.exposure_model`, fitted over the same ``channels``), else :mod:`.coalition_model`
+    fitted here on the journeys table itself (with ``covariates``, default ``is_returning_customer`` when present):
+    pass it as ``paths``, or pass already aggregated :class:`PathCounts` as ``paths`` and the table as ``journeys``."""
     if value not in COALITION_VALUES:
         raise ValueError(f"value must be one of {COALITION_VALUES}, got {value!r}")
     journey_table = paths if journeys is None and not isinstance(paths, PathCounts) else journeys
-    if value == "model" and journey_table is None:
+    if value == "model" and journey_table is None and coalition_model is None:
         raise ValueError('value="model" fits a conversion model on the journeys: pass the journeys table, '
                          "not only PathCounts")
     pc_ = paths if isinstance(paths, PathCounts) else aggregate_paths(paths)
@@ -188,13 +189,14 @@ def fit_shapley(paths, value: str = "conversion_rate", min_journeys: int = 1,
     conversions = np.bincount(masks, weights=pc_.conversions, minlength=size)
     conv_value = np.bincount(masks, weights=pc_.conversion_value, minlength=size)
 
-    coalition_model = None
+    if coalition_model is not None and (value != "model" or tuple(coalition_model.channels) != pc_.channels):
+        raise ValueError(f'a fitted coalition_model needs value="model" and the paths\' channels {pc_.channels}')
     if value == "conversions":
         v = subset_sum(conversions)
         observed = journeys > 0
     elif value == "model":
-        coalition_model = fit_coalition_model(_as_pandas(journey_table), pc_.channels,
-                                              DEFAULT_COVARIATES if covariates is None else tuple(covariates))
+        coalition_model = coalition_model or fit_coalition_model(
+            _as_pandas(journey_table), pc_.channels, DEFAULT_COVARIATES if covariates is None else tuple(covariates))
         v = coalition_model.value.copy()
         observed = journeys > 0
         observed[0] = True

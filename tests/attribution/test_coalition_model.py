@@ -94,12 +94,18 @@ def test_model_value_needs_the_journeys_table():
 def test_baseline_share_of_a_conversion_is_its_share_of_the_fitted_hazard(journeys):
     """baseline_shares (what fct_attribution turns into incremental revenue): a returning customer's direct-only
     conversion is almost all baseline (direct has no effect here), a new customer's search conversion mostly
-    search's; every set x covariate pattern is listed, seen or not, and a channel with an effect lowers the share."""
+    search's; every set x covariate pattern is listed, seen or not (the empty set "" is all baseline), a channel
+    with an effect lowers the share, and the returning-customer part is the covariate's share of the hazard."""
     channels = ("direct", "display", "search")
     model = fit_coalition_model(journeys, channels)
     table = baseline_shares(model).set_index(["channel_set", "is_returning_customer"])
-    assert len(table) == (2 ** len(channels) - 1) * 2 and table.index.is_unique
+    assert len(table) == 2 ** len(channels) * 2 and table.index.is_unique
     assert table["baseline_share"].between(0, 1).all()
+    assert table.loc[("", False), "baseline_share"] == 1.0 and table.loc[("", False), "covariate_share"] == 0.0
+    returning = table.xs(True, level="is_returning_customer")
+    assert returning["covariate_share"].to_numpy() == pytest.approx(
+        ((returning["baseline_hazard"] - model.intercept) / returning["conversion_hazard"]).to_numpy())
+    assert (returning["covariate_share"] < returning["baseline_share"]).all()
     assert table.loc[("direct", True), "baseline_share"] > 0.95
     true_search_share = TRUE_SEARCH / (TRUE_INTERCEPT + TRUE_SEARCH)
     assert table.loc[("search", False), "baseline_share"] == pytest.approx(1 - true_search_share, abs=0.08)

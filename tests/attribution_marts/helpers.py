@@ -126,14 +126,18 @@ def accuracy_table(con: duckdb.DuckDBPyConnection, truth_file: Path):
     """(side-by-side shares with a TVD row, distances per model) of fct_attribution against the truth.
 
     Each model appears twice once the baseline shares exist: as built (attributed_revenue: every conversion's whole
-    value) and as `<model>_incremental` (incremental_attributed_revenue: the coalition model's baseline part of each
-    conversion removed). ratio_to_last_touch is always to last touch as built."""
+    value) and as `<model>_incremental`: incremental_attributed_revenue (the Shapley conversion model's baseline part
+    of each conversion removed) plus acquisition_repeat_revenue (the later conversions' part owed to the customer
+    being one, carried back to the acquisition) — the same estimand as the truth's, a channel's incremental revenue
+    being the orders it caused and the repeat orders of the customers it won. ratio_to_last_touch is always to last
+    touch as built."""
     from analytics.attribution import accuracy_report, read_truth
 
     credits = con.execute("""
         select conversion_id, touchpoint_id, channel, model, credit,
                cast(attributed_revenue as double) as attributed_revenue,
-               cast(incremental_attributed_revenue as double) as incremental_attributed_revenue
+               cast(incremental_attributed_revenue as double)
+               + coalesce(cast(acquisition_repeat_revenue as double), 0.0) as incremental_attributed_revenue
         from marts.fct_attribution
     """).df()
     incremental = credits.loc[credits["incremental_attributed_revenue"].notna()]

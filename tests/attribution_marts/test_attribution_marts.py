@@ -65,6 +65,38 @@ def test_incremental_revenue_is_the_conversion_less_its_baseline_part(attributio
     assert (wide[True] >= wide[False] - 1e-12).all()
 
 
+def test_repeat_revenue_is_carried_back_to_the_acquisition(attribution_warehouse, attribution, eligible):
+    """Recomputed here from fct_journey_paths, the eligible touchpoints and ml.attribution_baseline_shares: a
+    person's later conversions owe value x returning_share (looked up by the channels touched within the exposure
+    window, "" when none); each touchpoint of the person's first conversion carries credit x (1 - baseline_share) of
+    that sum, and touchpoints of later conversions carry nothing."""
+    from analytics.attribution.exposure_model import conversion_exposure_sets
+
+    shares = attribution_warehouse.query("select * from ml.attribution_baseline_shares")
+    window = int(shares["exposure_window_days"].iloc[0])
+    journeys = attribution_warehouse.query("""
+        select conversion_id, person_id, cast(conversion_value as double) as conversion_value, is_returning_customer
+        from marts.fct_journey_paths where journey_type = 'conversion'
+    """)
+    conversions = eligible.drop_duplicates("conversion_id")[["conversion_id", "converted_at"]]
+    sets = conversion_exposure_sets(eligible[["conversion_id", "touchpoint_id", "channel", "touched_at"]],
+                                    conversions, window)
+    journeys["channel_set"] = journeys["conversion_id"].map(sets.map(",".join)).fillna("")
+    journeys = journeys.merge(shares[["channel_set", "is_returning_customer", "returning_share"]],
+                              on=["channel_set", "is_returning_customer"], how="left")
+    assert journeys["returning_share"].notna().all()
+    later = journeys[journeys["is_returning_customer"]]
+    owed = (later["conversion_value"] * later["returning_share"]).groupby(later["person_id"]).sum()
+
+    first = attribution["conversion_id"].isin(journeys.loc[~journeys["is_returning_customer"], "conversion_id"])
+    carried = attribution["acquisition_repeat_revenue"].astype(float)
+    assert (carried[~first] == 0).all()
+    expected = (attribution.loc[first, "credit"] * (1 - attribution.loc[first, "baseline_share"])
+                * attribution.loc[first, "person_id"].map(owed).fillna(0.0))
+    assert np.abs(carried[first] - expected).max() <= 1e-6
+    assert carried[first].sum() > 0
+
+
 def test_no_credit_outside_the_lookback_window(attribution):
     credited = attribution[attribution["credit"] > 0]
     age = credited["converted_at"] - credited["touched_at"]

@@ -71,68 +71,7 @@ rule_based_credits as (
 
 ),
 
-conversion_channels as (
-
-    select
-        conversion_id,
-        channel,
-        count(*) as channel_touchpoints
-    from eligible
-    group by
-        conversion_id,
-        channel
-
-),
-
-conversion_channel_sets as (
-
-    select
-        conversion_id,
-        count(*) as distinct_channels,
-        {{ dbt.listagg('channel', "','", 'order by channel') }} as channel_set
-    from conversion_channels
-    group by conversion_id
-
-),
-
-{%- if baseline_shares_relation is not none %}
-
-journeys as (
-
-    select
-        conversion_id,
-        is_returning_customer
-    from {{ journey_paths_relation }}
-    where journey_type = 'conversion'
-
-),
-
-baseline_shares as (
-
-    select
-        channel_set,
-        is_returning_customer,
-        baseline_share
-    from {{ baseline_shares_relation }}
-
-),
-
-conversion_baseline as (
-
-    select
-        conversion_channel_sets.conversion_id,
-        baseline_shares.baseline_share
-    from conversion_channel_sets
-    inner join journeys
-        on conversion_channel_sets.conversion_id = journeys.conversion_id
-    inner join baseline_shares
-        on
-            conversion_channel_sets.channel_set = baseline_shares.channel_set
-            and journeys.is_returning_customer = baseline_shares.is_returning_customer
-
-),
-
-{%- endif %}
+{%- set has_fitted_tables = channel_set_credits_relation is not none or baseline_shares_relation is not none %}
 
 rule_based_long as (
 
@@ -149,6 +88,182 @@ rule_based_long as (
     {%- endfor %}
 
 ),
+
+{%- if has_fitted_tables %}
+
+model_windows as (
+
+    {#- the days before a conversion whose touchpoints count for each fitted model (null: the whole lookback);
+        `baseline` stands for the baseline shares #}
+    {%- if channel_set_credits_relation is not none %}
+    select distinct
+        model,
+        exposure_window_days
+    from {{ channel_set_credits_relation }}
+    {%- endif %}
+    {%- if channel_set_credits_relation is not none and baseline_shares_relation is not none %}
+    union all
+    {%- endif %}
+    {%- if baseline_shares_relation is not none %}
+    select distinct
+        'baseline' as model,  -- contract column name -- noqa: RF04
+        exposure_window_days
+    from {{ baseline_shares_relation }}
+    {%- endif %}
+
+),
+
+windowed_touchpoints as (
+
+    select
+        eligible.conversion_touchpoint_id,
+        eligible.conversion_id,
+        eligible.channel,
+        model_windows.model,
+        model_windows.exposure_window_days is null
+        or {{ dbt.datediff(
+            dbt.cast('eligible.touched_at', 'date'), dbt.cast('eligible.converted_at', 'date'), 'day'
+        ) }} < model_windows.exposure_window_days as is_in_window
+    from eligible
+    cross join model_windows
+
+),
+
+windowed_conversions as (
+
+    select
+        conversion_id,
+        model,
+        {{ dbt.bool_or('is_in_window') }} as has_exposure
+    from windowed_touchpoints
+    group by
+        conversion_id,
+        model
+
+),
+
+counted_touchpoints as (
+
+    {#- a conversion with no touchpoint in the window keeps them all for its credit (docs/attribution.md) #}
+    select
+        windowed_touchpoints.conversion_touchpoint_id,
+        windowed_touchpoints.conversion_id,
+        windowed_touchpoints.channel,
+        windowed_touchpoints.model,
+        windowed_conversions.has_exposure
+    from windowed_touchpoints
+    inner join windowed_conversions
+        on
+            windowed_touchpoints.conversion_id = windowed_conversions.conversion_id
+            and windowed_touchpoints.model = windowed_conversions.model
+    where windowed_touchpoints.is_in_window or not windowed_conversions.has_exposure
+
+),
+
+conversion_channels as (
+
+    select
+        conversion_id,
+        model,
+        channel,
+        has_exposure,
+        count(*) as channel_touchpoints
+    from counted_touchpoints
+    group by
+        conversion_id,
+        model,
+        channel,
+        has_exposure
+
+),
+
+conversion_channel_sets as (
+
+    select
+        conversion_id,
+        model,
+        has_exposure,
+        count(*) as distinct_channels,
+        {{ dbt.listagg('channel', "','", 'order by channel') }} as channel_set
+    from conversion_channels
+    group by
+        conversion_id,
+        model,
+        has_exposure
+
+),
+
+{%- endif %}
+
+{%- if baseline_shares_relation is not none %}
+
+journeys as (
+
+    select
+        conversion_id,
+        person_id,
+        conversion_value,
+        is_returning_customer
+    from {{ journey_paths_relation }}
+    where journey_type = 'conversion'
+
+),
+
+baseline_shares as (
+
+    select
+        channel_set,
+        is_returning_customer,
+        baseline_share,
+        returning_share
+    from {{ baseline_shares_relation }}
+
+),
+
+baseline_channel_sets as (
+
+    {#- no touchpoint within the window: the empty set "", whose baseline share is 1 #}
+    select
+        conversion_id,
+        case when has_exposure then channel_set else '' end as channel_set
+    from conversion_channel_sets
+    where model = 'baseline'
+
+),
+
+conversion_baseline as (
+
+    {#- every conversion, with or without touchpoints; null shares when its set holds a channel the fit has not seen #}
+    select
+        journeys.conversion_id,
+        journeys.person_id,
+        journeys.conversion_value,
+        journeys.is_returning_customer,
+        baseline_shares.baseline_share,
+        baseline_shares.returning_share
+    from journeys
+    left join baseline_channel_sets
+        on journeys.conversion_id = baseline_channel_sets.conversion_id
+    left join baseline_shares
+        on
+            coalesce(baseline_channel_sets.channel_set, '') = baseline_shares.channel_set
+            and journeys.is_returning_customer = baseline_shares.is_returning_customer
+
+),
+
+person_repeat_revenue as (
+
+    {#- what a customer's later conversions owe to their being a customer: carried back to the acquisition #}
+    select
+        person_id,
+        sum(conversion_value * returning_share) as repeat_revenue
+    from conversion_baseline
+    where is_returning_customer
+    group by person_id
+
+),
+
+{%- endif %}
 
 {%- if channel_set_credits_relation is not none %}
 
@@ -172,27 +287,20 @@ fitted_channel_sets as (
 
 ),
 
-fitted_models as (
-
-    select distinct model
-    from channel_set_credits
-
-),
-
 conversion_models as (
 
     select
         conversion_channel_sets.conversion_id,
+        conversion_channel_sets.model,
         conversion_channel_sets.channel_set,
         conversion_channel_sets.distinct_channels,
-        fitted_models.model,
         fitted_channel_sets.channel_set is null as is_fallback_credit
     from conversion_channel_sets
-    cross join fitted_models
     left join fitted_channel_sets
         on
-            fitted_models.model = fitted_channel_sets.model
+            conversion_channel_sets.model = fitted_channel_sets.model
             and conversion_channel_sets.channel_set = fitted_channel_sets.channel_set
+    where conversion_channel_sets.model <> 'baseline'
 
 ),
 
@@ -209,7 +317,9 @@ data_driven_channel_credits as (
         end as channel_credit
     from conversion_models
     inner join conversion_channels
-        on conversion_models.conversion_id = conversion_channels.conversion_id
+        on
+            conversion_models.conversion_id = conversion_channels.conversion_id
+            and conversion_models.model = conversion_channels.model
     left join channel_set_credits
         on
             conversion_models.model = channel_set_credits.model
@@ -220,18 +330,30 @@ data_driven_channel_credits as (
 
 data_driven_long as (
 
+    {#- every eligible touchpoint gets a row per model; those outside the model's window get credit 0 #}
     select
         eligible.conversion_touchpoint_id,
         conversion_models.model,
         cast(
-            data_driven_channel_credits.channel_credit / data_driven_channel_credits.channel_touchpoints
-            as {{ type_double() }}
+            coalesce(
+                case
+                    when counted_touchpoints.conversion_touchpoint_id is not null
+                        then
+                            data_driven_channel_credits.channel_credit
+                            / data_driven_channel_credits.channel_touchpoints
+                end,
+                0.0
+            ) as {{ type_double() }}
         ) as credit,
         conversion_models.is_fallback_credit
     from eligible
     inner join conversion_models
         on eligible.conversion_id = conversion_models.conversion_id
-    inner join data_driven_channel_credits
+    left join counted_touchpoints
+        on
+            eligible.conversion_touchpoint_id = counted_touchpoints.conversion_touchpoint_id
+            and conversion_models.model = counted_touchpoints.model
+    left join data_driven_channel_credits
         on
             eligible.conversion_id = data_driven_channel_credits.conversion_id
             and conversion_models.model = data_driven_channel_credits.model
@@ -288,9 +410,17 @@ final as (
             credits.credit * eligible.conversion_value * (1 - conversion_baseline.baseline_share)
             as {{ type_money() }}
         ) as incremental_attributed_revenue,
+        cast(
+            case
+                when conversion_baseline.is_returning_customer then 0.0
+                else credits.credit * (1 - conversion_baseline.baseline_share)
+                    * coalesce(person_repeat_revenue.repeat_revenue, 0.0)
+            end as {{ type_money() }}
+        ) as acquisition_repeat_revenue,
         {%- else %}
         cast(null as {{ type_double() }}) as baseline_share,
         cast(null as {{ type_money() }}) as incremental_attributed_revenue,
+        cast(null as {{ type_money() }}) as acquisition_repeat_revenue,
         {%- endif %}
         cast(credits.credit * eligible.contribution_before_ad_spend as {{ type_money() }})
             as attributed_contribution_before_ad_spend,
@@ -304,6 +434,8 @@ final as (
     {%- if baseline_shares_relation is not none %}
     left join conversion_baseline
         on eligible.conversion_id = conversion_baseline.conversion_id
+    left join person_repeat_revenue
+        on conversion_baseline.person_id = person_repeat_revenue.person_id
     {%- endif %}
 
 )

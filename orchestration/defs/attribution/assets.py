@@ -52,16 +52,18 @@ _GROUP = "ml"
         ),
         AssetSpec(
             AssetKey([ML_SCHEMA, BASELINE_SHARES_TABLE]), deps=_DEPS, group_name=_GROUP,
-            description="Share of a conversion the coalition model ascribes to the customer alone, per channel set "
-                        "x returning customer (applied by fct_attribution as incremental_attributed_revenue).",
+            description="Share of a conversion Shapley's person-day conversion model ascribes to the customer alone, "
+                        "per channel set x returning customer (applied by fct_attribution as "
+                        "incremental_attributed_revenue and acquisition_repeat_revenue).",
             kinds={"python", "duckdb"},
         ),
     ],
     pool=settings.WAREHOUSE_WRITER_POOL,
     description=(
-        "Fits the first-order Markov chain (exact absorbing-chain removal effects) and exact Shapley values "
-        "(set-based conversion-rate game) on the warehouse's journeys with analytics.attribution; see "
-        "docs/attribution.md and docs/decisions.md ('Attribution marts')."
+        "Fits the first-order Markov chain (exact absorbing-chain removal effects) on the warehouse's journeys and "
+        "exact Shapley values of a game whose coalition values come from a person-day purchase-hazard model "
+        "(exposure window chosen by likelihood) with analytics.attribution; see docs/attribution.md and "
+        "docs/decisions.md ('Attribution marts')."
     ),
 )
 def attribution_data_driven_models(context: AssetExecutionContext):
@@ -71,8 +73,11 @@ def attribution_data_driven_models(context: AssetExecutionContext):
     finally:
         connection.close()
     context.log.info(
-        "data-driven attribution fitted on %s journeys (%s converting); rows written: %s",
-        result.fitted_journeys, result.fitted_conversions, written,
+        "data-driven attribution: Markov fitted on %s journeys (%s converting), Shapley on %s; rows written: %s",
+        result.fitted_journeys, result.fitted_conversions,
+        "journeys" if result.exposure is None else
+        f"{result.exposure.person_days} person-days ({result.exposure.order_days} with an order), "
+        f"exposure window {result.exposure.window_days} days", written,
     )
     common = {
         "fitted_journeys": result.fitted_journeys,
@@ -96,6 +101,13 @@ def attribution_data_driven_models(context: AssetExecutionContext):
             "shapley_share": MetadataValue.json(result.summary["shapley_share"]),
             "shapley_coalition_value": result.summary["shapley_coalition_value"],
             "shapley_coalition_model": MetadataValue.json(result.summary["shapley_coalition_model"] or {}),
+            "shapley_fitted_on": result.summary["shapley_fitted_on"],
+            **({} if result.exposure is None else {
+                "shapley_exposure_window_days": result.exposure.window_days,
+                "shapley_window_log_likelihood": MetadataValue.json(
+                    result.summary["shapley_window_log_likelihood"]),
+                "shapley_person_days": result.exposure.person_days,
+            }),
         },
     )
     yield MaterializeResult(

@@ -4,9 +4,11 @@ Warehouse I/O around :mod:`analytics.attribution` (the engine), kept free of Dag
 and benchmarks call it with any DuckDB connection. The Dagster asset (``assets.py``) only opens the
 read-write connection inside the warehouse writer pool and reports what was written.
 
-Reads (built by dbt, models/marts/attribution):
-    marts.fct_journey_paths                       journeys, converting and not (non-empty paths fit)
+Reads (built by dbt):
+    marts.fct_journey_paths                       journeys, converting and not (Markov; non-empty paths fit)
     intermediate.int_attribution__eligible_touchpoints   conversion × eligible touchpoint
+    intermediate.int_attribution__touchpoints, marts.fct_orders   person-days at risk (Shapley's conversion
+                                                  model, analytics/attribution/exposure_model.py)
 
 Writes (schema ``ml``, declared as dbt sources in models/marts/attribution/_attribution__sources.yml):
     attribution_channel_set_credits   model × channel set × channel -> channel credit; what
@@ -14,15 +16,18 @@ Writes (schema ``ml``, declared as dbt sources in models/marts/attribution/_attr
     attribution_data_driven_credits   conversion × touchpoint × model, the engine's own output (audit
                                       and the SQL-vs-Python test)
     attribution_model_fit             model × channel: removal effects / Shapley values and shares
-    attribution_baseline_shares       channel set × is_returning_customer -> the share of a conversion the
-                                      coalition model ascribes to the customer alone (h0 / h); fct_attribution
-                                      turns it into incremental_attributed_revenue
+    attribution_baseline_shares       channel set × is_returning_customer -> the share of a conversion Shapley's
+                                      conversion model ascribes to the customer alone (h0 / h) and to their being a
+                                      customer (returning_share); fct_attribution turns them into
+                                      incremental_attributed_revenue and acquisition_repeat_revenue
 
 Channel-set credits reproduce the engine's per-conversion rule exactly (analytics.attribution
 .credits.split_channel_weights): Markov weighs each channel of the set by its removal effect
 (negatives count as 0), Shapley by the clipped subgame Shapley values of the set; weights are
 normalised over the set, and a set whose weights are all 0 is split equally. fct_attribution then
-splits a channel's credit equally over the conversion's touchpoints of that channel.
+splits a channel's credit equally over the conversion's touchpoints of that channel. A model's
+``exposure_window_days`` (Shapley: the person-day model's window; Markov: null) limits the set and the
+split to the touchpoints within that many days before the conversion (all of them when none is).
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ import pandas as pd
 
 from analytics.attribution import aggregate_paths, fit_shapley, markov_channel_credit
 from analytics.attribution.coalition_model import baseline_shares, fit_coalition_model
+from analytics.attribution.exposure_model import (DEFAULT_WINDOWS, ExposureFit, choose_window,
+                                                 credit_within_window)
 from analytics.attribution.markov import markov_conversion_credit
 from analytics.attribution.shapley import shapley_conversion_credit
 
@@ -47,6 +54,8 @@ BASELINE_SHARES_TABLE = "attribution_baseline_shares"
 BASELINE_COVARIATE = "is_returning_customer"
 JOURNEYS_RELATION = "marts.fct_journey_paths"
 ELIGIBLE_RELATION = "intermediate.int_attribution__eligible_touchpoints"
+TOUCHPOINTS_RELATION = "intermediate.int_attribution__touchpoints"
+ORDERS_RELATION = "marts.fct_orders"
 CHANNEL_SET_SEPARATOR = ","
 # Shapley's coalition values come from a conversion model fitted on all journeys with the returning-customer
 # covariate (analytics.attribution.coalition_model): the raw conversion rate per channel set credits direct and
@@ -64,6 +73,7 @@ class DataDrivenResult:
     conversion_probability: float
     baseline_shares: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: dict = field(default_factory=dict)
+    exposure: ExposureFit | None = None   # the person-day model behind Shapley (None: fitted on journeys)
 
 
 def channel_set_key(channels) -> str:
@@ -81,6 +91,126 @@ def read_journeys(connection: duckdb.DuckDBPyConnection, include_censored: bool 
         from {JOURNEYS_RELATION}
         where touchpoints > 0 {censored}
     """).df()
+
+
+def read_exposure_cells(connection: duckdb.DuckDBPyConnection, channels: tuple[str, ...], window_days: int,
+                        as_of_date: str | None = None, touchpoints_relation: str = TOUCHPOINTS_RELATION,
+                        orders_relation: str = ORDERS_RELATION) -> pd.DataFrame:
+    """Person-days at risk aggregated to (``mask``, ``is_returning_customer``, ``converted``) -> ``weight``.
+
+    See analytics/attribution/exposure_model.py. A person is at risk from the UTC day of their first non-navigational
+    touchpoint to the as-of date (default: the last touchpoint's day); a day is exposed to channel ``c`` when the
+    person had a touchpoint of ``c`` on that day or one of the ``window_days - 1`` days before, except that on a day
+    with an order only the touchpoints before the day's first order count (a touchpoint after the purchase did not
+    cause it). Only the person-days with an exposure or an order are materialised; the rest are counted per
+    person."""
+    bits = pd.DataFrame({"channel": list(channels), "bit": [1 << i for i in range(len(channels))]})
+    connection.register("_exposure_channel_bits", bits)
+    try:
+        return connection.execute(f"""
+            with
+            bounds as (
+                select coalesce(cast(? as date), max(cast(touchpoint_at as date))) as as_of
+                from {touchpoints_relation}
+                where not is_navigational
+            ),
+            touch_channel_days as (
+                select t.person_id, cast(t.touchpoint_at as date) as day, b.bit,
+                       min(t.touchpoint_at) as first_touch_at
+                from {touchpoints_relation} as t
+                inner join _exposure_channel_bits as b on t.channel = b.channel
+                cross join bounds
+                where not t.is_navigational and cast(t.touchpoint_at as date) <= bounds.as_of
+                group by t.person_id, cast(t.touchpoint_at as date), b.bit
+            ),
+            persons as (
+                select person_id, min(day) as first_day from touch_channel_days group by person_id
+            ),
+            orders as (
+                select o.person_id, o.ordered_at
+                from {orders_relation} as o
+                where not o.is_cancelled
+            ),
+            first_orders as (
+                select person_id, min(cast(ordered_at as date)) as first_order_day from orders group by person_id
+            ),
+            order_days as (
+                select orders.person_id, cast(orders.ordered_at as date) as day, min(orders.ordered_at) as first_at
+                from orders
+                inner join persons on orders.person_id = persons.person_id
+                cross join bounds
+                where cast(orders.ordered_at as date) between persons.first_day and bounds.as_of
+                group by orders.person_id, cast(orders.ordered_at as date)
+            ),
+            touch_exposures as (
+                -- a channel touched only after the day's first order does not expose that day (it does expose later
+                -- days): the purchase came first
+                select touch_channel_days.person_id, touch_channel_days.day, touch_channel_days.bit,
+                       order_days.first_at is null
+                       or touch_channel_days.first_touch_at < order_days.first_at as exposes_own_day
+                from touch_channel_days
+                left join order_days
+                    on touch_channel_days.person_id = order_days.person_id
+                    and touch_channel_days.day = order_days.day
+            ),
+            exposed as (
+                select touch_exposures.person_id, cast(touch_exposures.day + lag.k as date) as day,
+                       bit_or(touch_exposures.bit) as mask
+                from touch_exposures
+                cross join (select cast(range as integer) as k from range(0, {int(window_days)})) as lag
+                cross join bounds
+                where touch_exposures.day + lag.k <= bounds.as_of
+                  and (lag.k > 0 or touch_exposures.exposes_own_day)
+                group by touch_exposures.person_id, touch_exposures.day + lag.k
+            ),
+            explicit_days as (
+                select coalesce(exposed.person_id, order_days.person_id) as person_id,
+                       coalesce(exposed.day, order_days.day) as day,
+                       coalesce(exposed.mask, 0) as mask,
+                       order_days.day is not null as converted
+                from exposed
+                full outer join order_days
+                    on exposed.person_id = order_days.person_id and exposed.day = order_days.day
+            ),
+            explicit_cells as (
+                select explicit_days.mask,
+                       coalesce(first_orders.first_order_day < explicit_days.day, false) as is_returning_customer,
+                       explicit_days.converted,
+                       count(*) as weight
+                from explicit_days
+                left join first_orders on explicit_days.person_id = first_orders.person_id
+                group by all
+            ),
+            at_risk as (
+                select
+                    sum(bounds.as_of - persons.first_day + 1) as person_days,
+                    sum(case when first_orders.first_order_day is not null then greatest(
+                        0, bounds.as_of - greatest(first_orders.first_order_day, persons.first_day - 1)) end)
+                        as returning_days   -- days after the first order (greatest() would skip a null)
+                from persons
+                cross join bounds
+                left join first_orders on persons.person_id = first_orders.person_id
+            ),
+            implicit_cells as (
+                select 0 as mask, flag.is_returning_customer, false as converted,
+                       case when flag.is_returning_customer then at_risk.returning_days
+                            else at_risk.person_days - at_risk.returning_days end
+                       - coalesce((select sum(weight) from explicit_cells
+                                   where explicit_cells.is_returning_customer = flag.is_returning_customer), 0)
+                           as weight
+                from at_risk
+                cross join (values (false), (true)) as flag(is_returning_customer)
+            )
+            select mask, is_returning_customer, converted, cast(weight as bigint) as weight
+            from explicit_cells
+            union all
+            select mask, is_returning_customer, converted, cast(weight as bigint) as weight
+            from implicit_cells
+            where weight > 0
+            order by 1, 2, 3
+        """, [as_of_date]).df()
+    finally:
+        connection.unregister("_exposure_channel_bits")
 
 
 def read_eligible(connection: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -124,9 +254,20 @@ def _set_frame(model: str, channels: tuple[str, ...], members: np.ndarray, weigh
     })
 
 
+def _with_window(frame: pd.DataFrame, window: int | None) -> pd.DataFrame:
+    """``frame`` with ``exposure_window_days``: the days before a conversion whose touchpoints carry the model's
+    credit and set its baseline share (null: the whole lookback window)."""
+    return frame.assign(exposure_window_days=pd.array([window] * len(frame), dtype="Int64"))
+
+
 def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversions: pd.DataFrame,
-                    shapley_options: dict | None = None) -> DataDrivenResult:
-    """Fit Markov and Shapley on ``journeys`` and credit the eligible ``touchpoints``."""
+                    shapley_options: dict | None = None, exposure_cells=None) -> DataDrivenResult:
+    """Fit Markov and Shapley on ``journeys`` and credit the eligible ``touchpoints``.
+
+    ``exposure_cells(channels) -> {window_days: cells}`` (see :func:`read_exposure_cells`) gives Shapley its
+    coalition values from the person-day model (analytics/attribution/exposure_model.py), the window chosen by
+    likelihood; each conversion's Shapley credit then goes to its touchpoints within that window. Without it (e.g. on
+    journeys that carry no dates) the coalition model is fitted on the journeys and credits the whole path set."""
     paths = aggregate_paths(journeys)
     channels = paths.channels
     if not channels or int(paths.conversions.sum()) == 0:
@@ -140,17 +281,24 @@ def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversio
                              _normalise_over_sets(markov_weight, members))
 
     options = DEFAULT_SHAPLEY_OPTIONS if shapley_options is None else shapley_options
+    exposure = None
+    if exposure_cells is not None and options.get("value") == "model":
+        exposure = choose_window(exposure_cells(channels), channels, (BASELINE_COVARIATE,))
+        options = {**options, "coalition_model": exposure.model}
     shapley = fit_shapley(paths, journeys=journeys, **options)
+    window = None if exposure is None else exposure.window_days
     masks = np.arange(1, 1 << len(channels))
     shapley_weight = np.where(members, shapley.phi[masks], 0.0)
     shapley_credit = shapley.normalised_credit()[masks]
     shapley_sets = _set_frame("shapley", channels, members, shapley_weight, shapley_credit)
-
-    channel_set_credits = pd.concat([markov_sets, shapley_sets], ignore_index=True)
+    channel_set_credits = pd.concat([_with_window(markov_sets, None), _with_window(shapley_sets, window)],
+                                    ignore_index=True)
 
     conversion_credits = pd.concat([
         markov_conversion_credit(touchpoints, conversions=conversions, channel_credit=markov),
-        shapley_conversion_credit(touchpoints, conversions=conversions, model=shapley),
+        shapley_conversion_credit(touchpoints, conversions=conversions, model=shapley) if window is None else
+        credit_within_window(touchpoints, conversions, window,
+                             lambda counted: shapley_conversion_credit(counted, conversions=conversions, model=shapley)),
     ], ignore_index=True)
     conversion_credits["model"] = conversion_credits["model"].astype(str)
 
@@ -164,7 +312,8 @@ def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversio
     ], ignore_index=True)
     coalition = shapley.coalition_model or fit_coalition_model(journeys, channels)
     return DataDrivenResult(
-        baseline_shares=baseline_share_table(coalition),
+        baseline_shares=_with_window(baseline_share_table(coalition), window),
+        exposure=exposure,
         channel_set_credits=channel_set_credits,
         conversion_credits=conversion_credits,
         model_fit=model_fit,
@@ -181,17 +330,27 @@ def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversio
                 None if shapley.coalition_model is None else
                 dict(zip(shapley.coalition_model.coefficients()["term"],
                          shapley.coalition_model.coefficients()["coefficient"].round(6)))),
+            "shapley_fitted_on": "journeys" if exposure is None else "person_days",
+            **({} if exposure is None else {
+                "shapley_exposure_window_days": exposure.window_days,
+                "shapley_window_log_likelihood": {str(w): round(ll, 3) for w, ll in exposure.log_likelihoods.items()},
+                "shapley_person_days": exposure.person_days,
+                "shapley_order_days": exposure.order_days,
+            }),
         },
     )
 
 
 def baseline_share_table(coalition) -> pd.DataFrame:
     """`baseline_shares` of the fitted coalition model, always keyed by channel set x is_returning_customer (a model
-    fitted without the covariate gives both values the same share)."""
+    fitted without the covariate gives both values the same share), with ``returning_share``: the part of the
+    conversion owed to the customer being one already (what fct_attribution carries back to the acquisition)."""
     table = baseline_shares(coalition, set_key=channel_set_key)
     if BASELINE_COVARIATE not in table.columns:
         table = pd.concat([table.assign(**{BASELINE_COVARIATE: flag}) for flag in (False, True)], ignore_index=True)
-    return table[["channel_set", BASELINE_COVARIATE, "baseline_hazard", "conversion_hazard", "baseline_share"]]
+    table = table.rename(columns={"covariate_share": "returning_share"})
+    return table[["channel_set", BASELINE_COVARIATE, "baseline_hazard", "conversion_hazard", "baseline_share",
+                  "returning_share"]]
 
 
 def write_tables(connection: duckdb.DuckDBPyConnection, result: DataDrivenResult, as_of_date: str | None,
@@ -208,7 +367,12 @@ def write_tables(connection: duckdb.DuckDBPyConnection, result: DataDrivenResult
             ["conversion_id", "touchpoint_id", "channel", "model", "credit", "attributed_revenue"]
         ].assign(as_of_date=as_of),
         MODEL_FIT_TABLE: result.model_fit.assign(**bookkeeping),
-        BASELINE_SHARES_TABLE: result.baseline_shares.assign(**bookkeeping),
+        BASELINE_SHARES_TABLE: result.baseline_shares.assign(
+            fitted_person_days=pd.array([None if result.exposure is None else result.exposure.person_days]
+                                        * len(result.baseline_shares), dtype="Int64"),
+            fitted_order_days=pd.array([None if result.exposure is None else result.exposure.order_days]
+                                       * len(result.baseline_shares), dtype="Int64"),
+            **bookkeeping),
     }
     connection.execute(f"create schema if not exists {ML_SCHEMA}")
     connection.execute("begin transaction")
@@ -225,11 +389,20 @@ def write_tables(connection: duckdb.DuckDBPyConnection, result: DataDrivenResult
 
 
 def run_data_driven_attribution(connection: duckdb.DuckDBPyConnection, as_of_date: str | None = None,
-                                include_censored: bool = True,
-                                shapley_options: dict | None = None) -> tuple[DataDrivenResult, dict[str, int]]:
-    """Read, fit, write. ``connection`` must be read-write (the caller holds the writer pool slot)."""
+                                include_censored: bool = True, shapley_options: dict | None = None,
+                                exposure_windows: tuple[int, ...] | None = DEFAULT_WINDOWS,
+                                ) -> tuple[DataDrivenResult, dict[str, int]]:
+    """Read, fit, write. ``connection`` must be read-write (the caller holds the writer pool slot).
+
+    ``exposure_windows``: the candidate windows of the person-day model behind Shapley (None: fit Shapley's
+    coalition model on the journeys instead)."""
     journeys = read_journeys(connection, include_censored=include_censored)
     touchpoints, conversions = read_eligible(connection)
-    result = fit_data_driven(journeys, touchpoints, conversions, shapley_options)
+
+    def exposure_cells(channels):
+        return {w: read_exposure_cells(connection, channels, w, as_of_date) for w in exposure_windows}
+
+    result = fit_data_driven(journeys, touchpoints, conversions, shapley_options,
+                             exposure_cells=exposure_cells if exposure_windows else None)
     written = write_tables(connection, result, as_of_date)
     return result, written
