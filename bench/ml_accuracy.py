@@ -5,7 +5,8 @@ folder) and score the ML tables against that market's truth with `tests/ml_asset
     python -m bench --only ml --scenarios default --reuse-store  # re-score an already built market
 
 Each market lives in data/bench/ml-<scenario>/ (warehouse, sim, truth, dagster_home); `make run`'s own warehouse
-is never touched. Results: bench/results/ml_accuracy.json and .md (merged per label, e.g. demo-default).
+is never touched. Results: bench/results/ml_accuracy.json and .md (merged per label, e.g. demo-default), and the
+attribution accuracy table of the same markets in bench/results/attribution_accuracy.json and .md.
 """
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def build_market(name: str, *, scale: str, seed: int, reuse: bool, say=print) ->
 
 def run(scenarios=DEFAULT_SCENARIOS, *, scale: str = "demo", seed: int = 42, reuse: bool = False, say=print) -> dict:
     sys.path.insert(0, str(REPO))
+    from bench import attribution_accuracy
     from tests.ml_assets import run_accuracy
 
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -73,4 +75,5 @@ def run(scenarios=DEFAULT_SCENARIOS, *, scale: str = "demo", seed: int = 42, reu
         RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
         RESULTS.with_suffix(".md").write_text(run_accuracy.markdown(results))
         say(f"bench ml [{name}]: " + "; ".join(f"{k} {v}" for k, v in res["bars"].items()))
+        attribution_accuracy.record(f"{scale}-{Path(name).stem}", warehouse, truth, say=say)
     return results
