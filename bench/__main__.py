@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                              "shared machine and is recorded as a FAIL with its peak; 0 disables)")
     parser.add_argument("--journeys", type=int, default=None, help="attribution bench journeys (default its own)")
     parser.add_argument("--scenarios", type=_csv, default=None,
-                        help="ml step: scenario names or YAML paths (default default,search_heavy,tiktok_heavy)")
+                        help="ml step: scenario names or YAML paths (default default,search_heavy,tiktok_heavy,meta_heavy)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a threshold FAILs")
     args = parser.parse_args(argv)
     unknown = [s for s in args.only if s not in STEPS]

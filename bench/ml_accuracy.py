@@ -1,7 +1,7 @@
 """`make bench` step `ml`: build a demo market per scenario end to end (the same `make run` pipeline, in its own
 folder) and score the ML tables against that market's truth with `tests/ml_assets/run_accuracy.py`.
 
-    python -m bench --only ml                                    # default, search_heavy, tiktok_heavy (~10 min each)
+    python -m bench --only ml                                    # default, search_heavy, tiktok_heavy, meta_heavy (~8 min each)
     python -m bench --only ml --scenarios default --reuse-store  # re-score an already built market
 
 Each market lives in data/bench/ml-<scenario>/ (warehouse, sim, truth, dagster_home); `make run`'s own warehouse
@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "ml_accuracy.json"
 SCENARIOS = REPO / "pipelines" / "simulator" / "scenarios"
-DEFAULT_SCENARIOS = ("default", "search_heavy", "tiktok_heavy")
+DEFAULT_SCENARIOS = ("default", "search_heavy", "tiktok_heavy", "meta_heavy")
 SALT = "bench-ml-salt-not-secret"
 
 
