@@ -4,15 +4,19 @@
     (orchestration/defs/attribution), which writes each model's channel credit for every channel
     set to ml.attribution_channel_set_credits. This model applies it to the current eligible
     touchpoints: the conversion's channel set selects the channel credits, each split equally over
-    the conversion's touchpoints of that channel. Before the first Python run the
-    table does not exist and only the six rule-based models are built (macro
+    the conversion's touchpoints of that channel. A model's exposure_window_days (Shapley: the window
+    of its person-day conversion model; Markov: null) limits set and split to the touchpoints within
+    that many days before the conversion (all of them when none is); the others get credit 0. Before
+    the first Python run the tables do not exist and only the six rule-based models are built (macro
     existing_source_relation).
 
     Incremental attributed revenue: the same Python asset writes ml.attribution_baseline_shares, the
-    share of a conversion the Shapley coalition model ascribes to the customer alone, per channel set
-    × returning customer. Every model's credit then hands out only the rest of the conversion's value
-    (incremental_attributed_revenue); credits and attributed_revenue are unchanged. Null before the
-    first Python run, or for a conversion whose channel set holds a channel the fit has not seen.
+    share of a conversion Shapley's conversion model ascribes to the customer alone, per channel set
+    (within the window) × returning customer. Every model's credit then hands out only the rest of the
+    conversion's value (incremental_attributed_revenue), and a person's first conversion carries what
+    their later conversions owe to their being a customer (acquisition_repeat_revenue); credits and
+    attributed_revenue are unchanged. Null before the first Python run, or for a conversion whose
+    channel set holds a channel the fit has not seen.
 -#}
 {%- set half_life_days = var('time_decay_half_life_days', 7) -%}
 {%- set channel_set_credits_relation = existing_source_relation('ml', 'attribution_channel_set_credits') -%}

@@ -27,9 +27,10 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
                            "stg_experiments__experiments", "stg_experiments__variants"),
     "kpi_anomalies": ("fct_orders", "fct_ad_performance_daily"),
     "forecasts": ("fct_orders", "fct_ad_performance_daily"),
-    "budget_suggestions": ("fct_ad_performance_daily", "fct_attribution", "fct_threshold_breaches", "dim_markets"),
+    "budget_suggestions": ("fct_ad_performance_daily", "fct_attribution", "fct_threshold_breaches", "dim_markets",
+                           "fct_orders"),
     "budget_suggestions_by_market": ("fct_ad_performance_daily", "fct_attribution", "fct_threshold_breaches",
-                                     "dim_markets"),
+                                     "dim_markets", "fct_orders"),
 }
 
 # table -> ml tables it reads, and the builder arguments that make it read them instead of rebuilding them

@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.budget.storefront import revenue_per_dollar
 from analytics.clv.engagement import engagement_weighted
 from analytics.clv.errors import InsufficientDataError
 
@@ -475,7 +476,8 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None,
     platform-independent: the warehouse's own touchpoints, not platform-reported conversions); its
     incremental_attributed_revenue once the data-driven asset has written baseline shares (what the customer would
     have bought anyway is not revenue a channel's spend can buy), else attributed_revenue. A paid channel
-    without user-level touchpoints gets its calibrated platform claims (`_add_calibrated_platform_revenue`);
+    without user-level touchpoints gets its platform claims calibrated by its own storefront's sales where it has one
+    (`storefront_calibration`), else by the other platforms' over-count (`_add_calibrated_platform_revenue`);
     ``daily.attrs["channel_sources"]`` says which source each channel's revenue came from. `by_market`: one series
     per channel x market (column ``market``: the ad's country, the conversion's market)."""
     require_tables(con, "budget", ["marts.fct_ad_performance_daily", "marts.fct_attribution"])
@@ -499,7 +501,9 @@ def attributed_daily(con, as_of: pd.Timestamp, lookback_days: int | None = None,
         "from marts.fct_attribution where model = ? and conversion_date <= ? group by all",
         [model, as_of.date()]).df()
     keys = ["channel", "market", "date"] if by_market else ["channel", "date"]
-    rev, channel_sources = _add_calibrated_platform_revenue(spend, rev, source, keys)
+    own = {ch: storefront_calibration(con, ch, store, as_of) for ch, store in STOREFRONT_OF_CHANNEL.items()
+           if ch in set(spend["channel"]) and ch not in set(rev.loc[rev["revenue"] > 0, "channel"])}
+    rev, channel_sources = _add_calibrated_platform_revenue(spend, rev, source, keys, own)
     daily = spend.drop(columns="claimed").merge(rev, on=keys, how="left").fillna({"revenue": 0.0})
     daily["date"] = pd.to_datetime(daily["date"])
     if lookback_days:
@@ -519,15 +523,59 @@ def _has_incremental_revenue(con, model: str) -> bool:
                             "and incremental_attributed_revenue is not null", [model]).fetchone()[0])
 
 
+STOREFRONT_OF_CHANNEL = {"amazon_ads": "amazon"}
+"""Paid channels without user-level touchpoints whose sales land on a storefront of their own (the
+fct_orders.sales_channel their orders carry): their revenue per dollar is read from that storefront's sales."""
+
+
+def storefront_calibration(con, channel: str, storefront: str, as_of: pd.Timestamp) -> tuple[float | None, str]:
+    """(incremental revenue / platform claims, how it was found) for `channel` from its storefront's own daily sales
+    (analytics/budget/storefront.py: the two-way fixed-effects slope of the storefront's daily net revenue on the
+    channel's daily spend, per market and day), times total spend over total claims; (None, why) when the slope is
+    not usable or the platform claims nothing."""
+    if not table_exists(con, "marts", "fct_orders"):
+        return None, f"its {storefront} sales: marts.fct_orders is not built"
+    daily = con.execute("""
+        with spend as (
+            select country_code as market, date_day as day, sum(spend)::double as spend,
+                   sum(platform_conversion_value)::double as claimed
+            from marts.fct_ad_performance_daily
+            where channel = ? and date_day <= ?
+            group by all
+        ),
+        sales as (
+            select shipping_country_code as market, order_date as day, sum(net_revenue)::double as revenue
+            from marts.fct_orders
+            where not is_cancelled and sales_channel = ? and order_date <= ?
+            group by all
+        )
+        select spend.market, spend.day, spend.spend, spend.claimed, coalesce(sales.revenue, 0.0) as revenue
+        from spend
+        left join sales on spend.market = sales.market and spend.day = sales.day
+    """, [channel, as_of.date(), storefront, as_of.date()]).df()
+    estimate = revenue_per_dollar(daily)
+    claimed = float(daily["claimed"].sum()) if len(daily) else 0.0
+    if not estimate.usable:
+        return None, f"its {storefront} sales: {estimate.reason}"
+    if claimed <= 0:
+        return None, f"its {storefront} sales: {estimate.reason}, but the platform claims no revenue to scale"
+    ratio = estimate.revenue_per_dollar * float(daily["spend"].sum()) / claimed
+    return ratio, f"its {storefront} sales, same day: {estimate.reason}"
+
+
 def _add_calibrated_platform_revenue(spend: pd.DataFrame, rev: pd.DataFrame, source: str,
-                                     keys=("channel", "date")) -> tuple[pd.DataFrame, dict[str, str]]:
+                                     keys=("channel", "date"),
+                                     own: dict[str, tuple[float | None, str]] | None = None,
+                                     ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Revenue for paid channels that have spend but no user-level touchpoints (Amazon Ads: its clicks happen on
     Amazon, so no path holds them and fct_attribution gives them nothing — a curve on zero revenue would pause the
-    channel). Their platform-claimed conversion value is deflated by the ratio of our attributed revenue to the
-    platforms' claims, pooled over the channels that have both (platforms over-count: the marts show each channel's
-    over-count ratio). ``spend``: channel, date, spend, claimed (platform conversion value, null when the platform
-    reports none); `keys`: the series' key columns (channel, [market,] date). Returns (revenue with those channels
-    added, {channel: revenue source})."""
+    channel). Their platform-claimed conversion value is scaled by `own[channel]` (incremental revenue / claims from
+    the channel's own storefront, `storefront_calibration`) when usable, else deflated by the ratio of our attributed
+    revenue to the platforms' claims, pooled over the channels that have both (platforms over-count: the marts show
+    each channel's over-count ratio). ``spend``: channel, date, spend, claimed (platform conversion value, null when
+    the platform reports none); `keys`: the series' key columns (channel, [market,] date). Returns (revenue with those
+    channels added, {channel: revenue source})."""
+    own = own or {}
     attributed = set(rev.loc[rev["revenue"] > 0, "channel"])
     missing = sorted(set(spend.loc[spend["spend"] > 0, "channel"]) - attributed)
     sources = {ch: source for ch in attributed}
@@ -538,15 +586,23 @@ def _add_calibrated_platform_revenue(spend: pd.DataFrame, rev: pd.DataFrame, sou
     by_channel = claimed.groupby("channel")["claimed"].sum()
     ours = rev.groupby("channel")["revenue"].sum()
     both = sorted(c for c in by_channel.index if c in attributed and by_channel[c] > 0)
-    if not both:
-        for ch in missing:
-            sources[ch] = "none: no user-level touchpoints and no channel to calibrate platform claims on"
-        return rev, sources
-    ratio = float(ours.reindex(both).sum() / by_channel.reindex(both).sum())
-    extra = claimed.loc[claimed["channel"].isin(missing)].assign(revenue=lambda d: d["claimed"] * ratio)
+    pooled = float(ours.reindex(both).sum() / by_channel.reindex(both).sum()) if both else None
+    ratios = {}
     for ch in missing:
-        sources[ch] = (f"platform-claimed x {ratio:.3f} ({source} / claimed on {', '.join(both)})"
-                       if ch in set(extra["channel"]) else "none: no user-level touchpoints, no platform claims")
+        ratio, how = own.get(ch, (None, ""))
+        fallback = f"; {how}" if how else ""
+        if ratio is not None:
+            ratios[ch], sources[ch] = ratio, f"platform-claimed x {ratio:.3f} ({how})"
+        elif pooled is not None:
+            ratios[ch] = pooled
+            sources[ch] = f"platform-claimed x {pooled:.3f} ({source} / claimed on {', '.join(both)}{fallback})"
+        else:
+            sources[ch] = f"none: no user-level touchpoints and no channel to calibrate platform claims on{fallback}"
+    extra = claimed.loc[claimed["channel"].isin(list(ratios))]
+    extra = extra.assign(revenue=extra["claimed"] * extra["channel"].map(ratios).astype(float))
+    for ch in ratios:
+        if ch not in set(extra["channel"]):
+            sources[ch] = "none: no user-level touchpoints, no platform claims"
     return pd.concat([rev, extra[[*keys, "revenue"]]], ignore_index=True), sources
 
 
