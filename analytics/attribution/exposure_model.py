@@ -36,7 +36,6 @@ from .coalition_model import CoalitionModel, fit_cells
 DEFAULT_WINDOWS = (3, 7, 14, 21, 30)
 """Candidate exposure windows (days); the longest should not exceed the attribution lookback."""
 
-CELL_COLUMNS = ("mask", "is_returning_customer", "converted", "weight")
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,9 @@ ELIGIBLE_RELATION = "intermediate.int_attribution__eligible_touchpoints"
 TOUCHPOINTS_RELATION = "intermediate.int_attribution__touchpoints"
 ORDERS_RELATION = "marts.fct_orders"
 CHANNEL_SET_SEPARATOR = ","
-# Shapley's coalition values come from a conversion model fitted on all journeys with the returning-customer
-# covariate (analytics.attribution.coalition_model): the raw conversion rate per channel set credits direct and
-# e-mail for returning customers' own propensity (demo: TVD 0.178 -> 0.143 against the true incremental shares).
+# Shapley's coalition values come from a fitted conversion model with the returning-customer covariate, not the raw
+# conversion rate per channel set (which credits direct and e-mail for returning customers' own propensity: demo TVD
+# 0.178 -> 0.143); run_data_driven_attribution fits it on person-days (exposure_model), else it is fitted on journeys.
 DEFAULT_SHAPLEY_OPTIONS = {"value": "model"}
 
 
