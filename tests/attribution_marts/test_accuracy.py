@@ -2,8 +2,9 @@
 
 TVD = total variation distance between a model's channel revenue shares and the true incremental shares over the
 channels in the paths (analytics.attribution.evaluate; baseline excluded). Every model is scored as built and as
-`<model>_incremental` (its incremental_attributed_revenue: the coalition model's baseline part of each conversion
-removed); the data-driven candidates are markov and shapley in both forms.
+`<model>_incremental` (its incremental_attributed_revenue — the baseline part Shapley's conversion model ascribes to
+the customer removed — plus acquisition_repeat_revenue, the later orders owed to the acquisition); the data-driven
+candidates are markov and shapley in both forms.
 
 * Small market (always, with the session warehouse): the table is computed and printed, and loose bounds guard
   against a broken pipeline (small samples are noisy: a few hundred conversions).
