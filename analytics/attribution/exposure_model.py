@@ -14,8 +14,9 @@ Model (the same additive hazard as :mod:`.coalition_model`, one unit = one perso
 window, ``W`` days); ``returning_t`` = an order before day ``t``. A person is at risk from the day of their first
 touchpoint to the as-of date. The person-days are aggregated to distinct (channel set, returning, ordered) cells,
 so the fit costs the same for 10⁵ or 10⁸ person-days (the Dagster asset builds them in the warehouse:
-``read_exposure_cells`` in orchestration/defs/attribution/data_driven.py). ``W`` is not a tuning knob: each candidate window is fitted on the same person-days and outcomes
-and the one with the highest likelihood is kept (:func:`choose_window`).
+``read_exposure_cells`` in orchestration/defs/attribution/data_driven.py). ``W`` is not a tuning knob: each candidate
+window is fitted on the same person-days and outcomes and the one with the highest likelihood is kept
+(:func:`choose_window`).
 
 Crediting a conversion: its *exposure set* is the channels of its eligible touchpoints within ``W`` days before it
 (:func:`exposure_touchpoints`); the Shapley values of that set, from ``v`` of the fitted model, split its value,
@@ -35,7 +36,6 @@ from .coalition_model import CoalitionModel, fit_cells
 
 DEFAULT_WINDOWS = (3, 7, 14, 21, 30)
 """Candidate exposure windows (days); the longest should not exceed the attribution lookback."""
-
 
 
 @dataclass(frozen=True)

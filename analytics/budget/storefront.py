@@ -34,19 +34,8 @@ class StorefrontEstimate:
     standard_error: float | None
     market_days: int
     markets: int
+    usable: bool                       # b > 0 with t >= MIN_T_STAT
     reason: str
-
-    @property
-    def t_stat(self) -> float | None:
-        if self.revenue_per_dollar is None or not self.standard_error:
-            return None
-        return self.revenue_per_dollar / self.standard_error
-
-    @property
-    def usable(self) -> bool:
-        t = self.t_stat
-        return self.revenue_per_dollar is not None and self.revenue_per_dollar > 0 and t is not None \
-            and t >= MIN_T_STAT
 
 
 def revenue_per_dollar(daily: pd.DataFrame) -> StorefrontEstimate:
@@ -56,8 +45,8 @@ def revenue_per_dollar(daily: pd.DataFrame) -> StorefrontEstimate:
     frame = daily.loc[daily["spend"].notna()]
     n, k = len(frame), frame["market"].nunique() if len(frame) else 0
     if n < MIN_MARKET_DAYS or k < 2:
-        return StorefrontEstimate(None, None, n, k, f"{n} market-days in {k} market(s): need >= {MIN_MARKET_DAYS} "
-                                                     "in two or more markets")
+        return StorefrontEstimate(None, None, n, k, False, f"{n} market-days in {k} market(s): need >= "
+                                                            f"{MIN_MARKET_DAYS} in two or more markets")
     market = pd.get_dummies(frame["market"], drop_first=False, dtype=float).to_numpy()
     day = pd.get_dummies(frame["day"], drop_first=True, dtype=float).to_numpy()
     spend = frame["spend"].to_numpy(dtype=float)
@@ -66,14 +55,14 @@ def revenue_per_dollar(daily: pd.DataFrame) -> StorefrontEstimate:
     coef, _, rank, _ = np.linalg.lstsq(X, y, rcond=None)
     dof = n - rank
     if dof <= 0 or rank < X.shape[1]:
-        return StorefrontEstimate(None, None, n, k, "spend does not vary within market and day: slope not identified")
+        return StorefrontEstimate(None, None, n, k, False,
+                                  "spend does not vary within market and day: slope not identified")
     resid = y - X @ coef
-    sigma2 = float(resid @ resid) / dof
-    cov = np.linalg.pinv(X.T @ X) * sigma2
+    cov = np.linalg.pinv(X.T @ X) * (float(resid @ resid) / dof)
     b, se = float(coef[0]), float(np.sqrt(cov[0, 0]))
-    estimate = StorefrontEstimate(b, se, n, k, "")
-    if not estimate.usable:
-        return StorefrontEstimate(b, se, n, k, f"slope {b:.2f} per dollar with t {b / se:.1f}: not distinguishable "
-                                               f"from no effect (need > 0 and t >= {MIN_T_STAT})")
-    return StorefrontEstimate(b, se, n, k, f"{b:.2f} revenue per dollar (t {b / se:.1f}) within market and day, "
-                                           f"{n} market-days in {k} markets")
+    t = b / se if se > 0 else float("nan")
+    if not (b > 0 and t >= MIN_T_STAT):
+        return StorefrontEstimate(b, se, n, k, False, f"slope {b:.2f} per dollar with t {t:.1f}: not "
+                                                      f"distinguishable from no effect (need > 0 and t >= {MIN_T_STAT})")
+    return StorefrontEstimate(b, se, n, k, True, f"{b:.2f} revenue per dollar (t {t:.1f}) within market and day, "
+                                                 f"{n} market-days in {k} markets")

@@ -339,15 +339,13 @@ data_driven_long as (
         eligible.conversion_touchpoint_id,
         conversion_models.model,
         cast(
-            coalesce(
-                case
-                    when counted_touchpoints.conversion_touchpoint_id is not null
-                        then
-                            data_driven_channel_credits.channel_credit
-                            / data_driven_channel_credits.channel_touchpoints
-                end,
-                0.0
-            ) as {{ type_double() }}
+            case
+                when counted_touchpoints.conversion_touchpoint_id is not null
+                    then
+                        data_driven_channel_credits.channel_credit
+                        / data_driven_channel_credits.channel_touchpoints
+                else 0.0
+            end as {{ type_double() }}
         ) as credit,
         conversion_models.is_fallback_credit
     from eligible

@@ -1,6 +1,7 @@
 """The data-driven attribution models (Markov, Shapley) as one Dagster asset writing four `ml` tables.
 
-Lineage: it reads `fct_journey_paths` and `int_attribution__eligible_touchpoints` (dbt) and writes
+Lineage: it reads `fct_journey_paths`, `int_attribution__eligible_touchpoints`, `int_attribution__touchpoints` and
+`fct_orders` (dbt) and writes
 `ml/attribution_channel_set_credits` and `ml/attribution_baseline_shares` (read back by dbt's
 `fct_attribution`, which applies them to the conversions), `ml/attribution_data_driven_credits` and
 `ml/attribution_model_fit`. The keys match
@@ -27,7 +28,9 @@ from orchestration.defs.attribution.data_driven import (
 from orchestration.defs.dbt.assets import dbt_asset_key
 from orchestration.lib import settings
 
-UPSTREAM_DBT_MODELS = ("fct_journey_paths", "int_attribution__eligible_touchpoints")
+# journeys (Markov), eligible touchpoints (credits), touchpoints and orders (Shapley's person-day cells)
+UPSTREAM_DBT_MODELS = ("fct_journey_paths", "int_attribution__eligible_touchpoints", "int_attribution__touchpoints",
+                       "fct_orders")
 
 _DEPS = [dbt_asset_key(name) for name in UPSTREAM_DBT_MODELS]
 _GROUP = "ml"

@@ -254,10 +254,15 @@ def _set_frame(model: str, channels: tuple[str, ...], members: np.ndarray, weigh
     })
 
 
+def _with_ints(frame: pd.DataFrame, **columns: int | None) -> pd.DataFrame:
+    """``frame`` with each of ``columns`` as a constant nullable-integer column (None -> null)."""
+    return frame.assign(**{name: pd.array([value] * len(frame), dtype="Int64") for name, value in columns.items()})
+
+
 def _with_window(frame: pd.DataFrame, window: int | None) -> pd.DataFrame:
     """``frame`` with ``exposure_window_days``: the days before a conversion whose touchpoints carry the model's
     credit and set its baseline share (null: the whole lookback window)."""
-    return frame.assign(exposure_window_days=pd.array([window] * len(frame), dtype="Int64"))
+    return _with_ints(frame, exposure_window_days=window)
 
 
 def fit_data_driven(journeys: pd.DataFrame, touchpoints: pd.DataFrame, conversions: pd.DataFrame,
@@ -367,12 +372,11 @@ def write_tables(connection: duckdb.DuckDBPyConnection, result: DataDrivenResult
             ["conversion_id", "touchpoint_id", "channel", "model", "credit", "attributed_revenue"]
         ].assign(as_of_date=as_of),
         MODEL_FIT_TABLE: result.model_fit.assign(**bookkeeping),
-        BASELINE_SHARES_TABLE: result.baseline_shares.assign(
-            fitted_person_days=pd.array([None if result.exposure is None else result.exposure.person_days]
-                                        * len(result.baseline_shares), dtype="Int64"),
-            fitted_order_days=pd.array([None if result.exposure is None else result.exposure.order_days]
-                                       * len(result.baseline_shares), dtype="Int64"),
-            **bookkeeping),
+        BASELINE_SHARES_TABLE: _with_ints(
+            result.baseline_shares,
+            fitted_person_days=None if result.exposure is None else result.exposure.person_days,
+            fitted_order_days=None if result.exposure is None else result.exposure.order_days,
+        ).assign(**bookkeeping),
     }
     connection.execute(f"create schema if not exists {ML_SCHEMA}")
     connection.execute("begin transaction")
@@ -400,6 +404,8 @@ def run_data_driven_attribution(connection: duckdb.DuckDBPyConnection, as_of_dat
     touchpoints, conversions = read_eligible(connection)
 
     def exposure_cells(channels):
+        # one query per window: a single query over all windows (shared CTEs, grouped by window) was measured slower
+        # on the demo market (4.0 s against 3.4 s for the five windows): the window expansion dominates, not the reads
         return {w: read_exposure_cells(connection, channels, w, as_of_date) for w in exposure_windows}
 
     result = fit_data_driven(journeys, touchpoints, conversions, shapley_options,
