@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.attribution.exposure_model import DEFAULT_WINDOWS
 from bench.measure import run_step, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results" / "attribution.json"
@@ -43,10 +44,10 @@ def generate(directory: str, journeys: int, seed: int, base_log_odds: float | No
         world = replace(world, base_log_odds=base_log_odds)
     data = simulate(world, journeys, seed=seed)
     out = Path(directory)
-    for name in ("journeys", "conversions", "touchpoints", "truth"):
+    for name in ("journeys", "conversions", "touchpoints", "truth", "touch_log"):
         getattr(data, name).to_parquet(out / f"{name}.parquet", index=False)
     return {"journeys": len(data.journeys), "conversions": len(data.conversions),
-            "touchpoints": len(data.touchpoints)}
+            "touchpoints": len(data.touchpoints), "touches_all_journeys": len(data.touch_log)}
 
 
 def _read(directory: str, *names: str) -> list[pd.DataFrame]:
@@ -89,6 +90,45 @@ def shapley(directory: str) -> dict:
     return {"rows": len(out), "channels": len(model.channels), "timings": timings}
 
 
+def shapley_person_days(directory: str) -> dict:
+    """The Dagster asset's code path: person-day cells built in DuckDB for every candidate window (every touch of
+    every journey, converting or not; a synthetic journey is one person), the window chosen by likelihood, Markov and
+    Shapley fitted and every converting journey's touchpoints credited (orchestration/defs/attribution/data_driven.py)."""
+    timings: dict = {}
+    started = time.perf_counter()
+    import duckdb
+
+    from orchestration.defs.attribution.data_driven import fit_data_driven, read_exposure_cells
+    timings["import"] = round(time.perf_counter() - started, 3)
+    journeys, conversions, touchpoints = _timed("read", timings, _read, directory, "journeys", "conversions",
+                                                "touchpoints")
+    connection = duckdb.connect()
+    log, orders = (str(Path(directory) / f"{n}.parquet") for n in ("touch_log", "conversions"))
+    connection.execute(f"""create view bench_touchpoints as
+        select journey_id as person_id, channel, touched_at as touchpoint_at, false as is_navigational
+        from read_parquet('{log}')""")
+    connection.execute(f"""create view bench_orders as
+        select conversion_id as person_id, converted_at as ordered_at, false as is_cancelled
+        from read_parquet('{orders}')""")
+    sizes: dict = {}
+
+    def cells(channels):
+        out = {}
+        for window in DEFAULT_WINDOWS:
+            out[window] = _timed(f"cells_{window}d", timings, read_exposure_cells, connection, channels, window,
+                                 touchpoints_relation="bench_touchpoints", orders_relation="bench_orders")
+            sizes[window] = len(out[window])
+        return out
+
+    started = time.perf_counter()
+    result = fit_data_driven(journeys, touchpoints, conversions, exposure_cells=cells)
+    cell_seconds = sum(v for k, v in timings.items() if k.startswith("cells_"))
+    timings["fit_and_credit"] = round(time.perf_counter() - started - cell_seconds, 3)
+    exposure = result.exposure
+    return {"rows": len(result.conversion_credits), "timings": timings, "window_days": exposure.window_days,
+            "person_days": exposure.person_days, "order_days": exposure.order_days, "cells_per_window": sizes}
+
+
 def rules(directory: str) -> dict:
     from analytics.attribution import RULE_MODELS, rule_credit
 
@@ -113,7 +153,8 @@ def all_models_and_accuracy(directory: str) -> dict:
             "side_by_side": report.side_by_side().round(4).to_dict()}
 
 
-STEPS = [("aggregate", aggregate), ("markov", markov), ("shapley", shapley), ("rules", rules),
+STEPS = [("aggregate", aggregate), ("markov", markov), ("shapley", shapley),
+         ("shapley_person_days", shapley_person_days), ("rules", rules),
          ("all_models_and_accuracy", all_models_and_accuracy)]
 
 
@@ -140,6 +181,9 @@ def _print(scenario: str, steps) -> None:
     print(f"{'step':<26}{'seconds':>9}{'peak MB':>10}  detail")
     for step in steps:
         detail = step.output.get("timings", "") if step.ok else f"FAILED: {step.error.splitlines()[0]}"
+        if step.ok and "window_days" in step.output:
+            detail = (f"{detail}; {step.output['person_days']:,} person-days, window chosen "
+                      f"{step.output['window_days']} d")
         print(f"{step.name:<26}{step.seconds:>9.2f}{step.peak_rss_mb:>10.0f}  {detail}")
     accuracy = steps[-1].output.get("tvd") if steps[-1].ok else None
     if accuracy:

@@ -93,6 +93,7 @@ class SyntheticData:
     conversions: pd.DataFrame
     touchpoints: pd.DataFrame
     truth: pd.DataFrame      # channel, incremental_orders, incremental_revenue (+ baseline row)
+    touch_log: pd.DataFrame  # every touch, converting journey or not: journey_id, channel, touched_at
 
 
 def _sigmoid(x):
@@ -171,6 +172,11 @@ def simulate(world: SyntheticWorld, n_journeys: int, seed: int = 0) -> Synthetic
         "conversion_value": value[converted],
         "converted_at": converted_at[converted],
     })
+    touch_log = pd.DataFrame({
+        "journey_id": journey_of_touch,
+        "channel": pd.Categorical.from_codes(channel_of_touch, categories=names).astype(str),
+        "touched_at": base_time + pd.to_timedelta(journey_start[journey_of_touch] + when, unit="D"),
+    })
     touch_converted = converted[journey_of_touch]
     touch_rows = np.flatnonzero(touch_converted)
     touched_at = base_time + pd.to_timedelta(journey_start[journey_of_touch[touch_rows]] + when[touch_rows], unit="D")
@@ -180,4 +186,5 @@ def simulate(world: SyntheticWorld, n_journeys: int, seed: int = 0) -> Synthetic
         "channel": pd.Categorical.from_codes(channel_of_touch[touch_rows], categories=names).astype(str),
         "touched_at": touched_at,
     })
-    return SyntheticData(journeys=journeys, conversions=conversions, touchpoints=touchpoints, truth=truth)
+    return SyntheticData(journeys=journeys, conversions=conversions, touchpoints=touchpoints, truth=truth,
+                         touch_log=touch_log)
