@@ -9,7 +9,7 @@
         'spend', 'ad_spend', 'creator_fees', 'impressions', 'clicks', 'sessions',
         'platform_conversions', 'platform_conversion_value',
         'attributed_orders', 'attributed_new_customers', 'attributed_revenue',
-        'attributed_contribution_before_ad_spend', 'incremental_attributed_revenue',
+        'attributed_contribution_before_ad_spend', 'incremental_attributed_revenue', 'acquisition_repeat_revenue',
     ]) }}
 {%- endmacro %}
 
@@ -21,7 +21,10 @@
     contribution before ad spend − spend; platform over-count = platform-claimed conversions /
     attributed orders (ad channels only; > 1 means the platforms claim more than we credit them);
     incremental ROAS = incremental attributed revenue (fct_attribution: the customers' own baseline
-    part of each conversion removed) / spend.
+    part of each conversion removed) / spend; with repeat = (incremental attributed revenue + acquisition
+    repeat revenue, the later orders of the customers the row's first orders won, owed to that acquisition) /
+    spend: the channel's whole incremental value (the repeat part is also counted on the later orders' own rows,
+    so it is not summed with the total).
 -#}
 {% macro performance_ratio_columns() -%}
     cast(attributed_contribution_before_ad_spend - spend as {{ type_money() }}) as contribution_margin,
@@ -34,7 +37,9 @@
     cast({{ safe_ratio('platform_conversions', 'attributed_orders') }} as {{ type_double() }})
         as platform_overcount_ratio,
     cast({{ safe_ratio('incremental_attributed_revenue', 'spend') }} as {{ type_double() }})
-        as incremental_return_on_ad_spend
+        as incremental_return_on_ad_spend,
+    cast({{ safe_ratio('incremental_attributed_revenue + acquisition_repeat_revenue', 'spend') }} as {{ type_double() }})
+        as incremental_return_on_ad_spend_with_repeat
 {%- endmacro %}
 
 {#- `sum(x) as x` for every additive measure (a rollup's select list). -#}

@@ -274,10 +274,11 @@ def test_incremental_revenue_in_the_channel_mart_reconciles_and_the_baseline_sit
         attribution_warehouse):
     """Per model, incremental revenue over all rows of fct_channel_performance_daily is total net revenue (what the
     channels did not earn sits on the unattributed row), and each channel's incremental revenue is its
-    fct_attribution incremental revenue."""
+    fct_attribution incremental revenue, and likewise its acquisition repeat revenue."""
     per = attribution_warehouse.query("""
         select model, channel = 'unattributed' as is_unattributed,
-               sum(attributed_revenue)::double as attributed, sum(incremental_attributed_revenue)::double as incremental
+               sum(attributed_revenue)::double as attributed, sum(incremental_attributed_revenue)::double as incremental,
+               sum(acquisition_repeat_revenue)::double as repeat
         from marts.fct_channel_performance_daily group by all
     """)
     orders = float(attribution_warehouse.query(
@@ -288,13 +289,26 @@ def test_incremental_revenue_in_the_channel_mart_reconciles_and_the_baseline_sit
     unattributed = per.loc[per["is_unattributed"]].set_index("model")
     assert (unattributed["incremental"] > unattributed["attributed"]).all()  # the baseline parts moved there
     channels = attribution_warehouse.query("""
-        select p.channel, p.incremental, a.incremental as from_attribution
-        from (select channel, sum(incremental_attributed_revenue)::double as incremental
+        select p.channel, p.incremental, a.incremental as from_attribution, p.repeat, a.repeat as repeat_from_attribution
+        from (select channel, sum(incremental_attributed_revenue)::double as incremental,
+                     sum(acquisition_repeat_revenue)::double as repeat
               from marts.fct_channel_performance_daily where model = 'shapley' and channel <> 'unattributed'
               group by channel) as p
-        inner join (select channel, sum(incremental_attributed_revenue)::double as incremental
+        inner join (select channel, sum(incremental_attributed_revenue)::double as incremental,
+                           sum(acquisition_repeat_revenue)::double as repeat
                     from marts.fct_attribution where model = 'shapley' group by channel) as a
             on p.channel = a.channel
     """)
     assert len(channels) > 0
     assert np.allclose(channels["incremental"], channels["from_attribution"], atol=0.05)
+    # the repeat business each channel's acquisitions won is carried into the mart, and nowhere on the baseline row
+    assert (channels["repeat"] > 0).any()
+    assert np.allclose(channels["repeat"], channels["repeat_from_attribution"], atol=0.05)
+    assert (per.loc[per["is_unattributed"], "repeat"] == 0).all()
+    with_repeat = attribution_warehouse.query("""
+        select incremental_return_on_ad_spend_with_repeat::double as ratio,
+               ((incremental_attributed_revenue + acquisition_repeat_revenue) / spend)::double as expected
+        from marts.fct_channel_performance_monthly where model = 'shapley' and spend > 0
+    """)
+    assert len(with_repeat) > 0
+    assert np.allclose(with_repeat["ratio"], with_repeat["expected"], rtol=1e-9)

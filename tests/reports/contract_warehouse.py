@@ -116,7 +116,8 @@ select
     mdl.model,
     0.1::double as credit,
     (5 + i % 7)::decimal(18, 2) as attributed_revenue,
-    (2 + i % 5)::decimal(18, 2) as incremental_attributed_revenue
+    (2 + i % 5)::decimal(18, 2) as incremental_attributed_revenue,
+    (i % 3)::decimal(18, 2) as acquisition_repeat_revenue
 from range(50) as r(i)
 cross join channels as c
 cross join (values ('first_touch'), ('last_touch'), ('last_non_direct'), ('linear'), ('time_decay'),

@@ -106,7 +106,8 @@ components as (
         0 as attributed_new_customers,
         0 as attributed_revenue,
         0 as attributed_contribution_before_ad_spend,
-        0 as incremental_attributed_revenue
+        0 as incremental_attributed_revenue,
+        0 as acquisition_repeat_revenue
     from model_independent
     cross join models
 
@@ -131,7 +132,8 @@ components as (
         case when is_first_order then credit else 0 end as attributed_new_customers,
         attributed_revenue,
         attributed_contribution_before_ad_spend,
-        coalesce(incremental_attributed_revenue, attributed_revenue) as incremental_attributed_revenue
+        coalesce(incremental_attributed_revenue, attributed_revenue) as incremental_attributed_revenue,
+        coalesce(acquisition_repeat_revenue, 0) as acquisition_repeat_revenue
     from attribution
 
 ),

@@ -138,7 +138,8 @@ attributed_components as (
         sum(case when is_first_order then credit else 0 end) as attributed_new_customers,
         sum(attributed_revenue) as attributed_revenue,
         sum(attributed_contribution_before_ad_spend) as attributed_contribution_before_ad_spend,
-        sum(coalesce(incremental_attributed_revenue, attributed_revenue)) as incremental_attributed_revenue
+        sum(coalesce(incremental_attributed_revenue, attributed_revenue)) as incremental_attributed_revenue,
+        sum(coalesce(acquisition_repeat_revenue, 0)) as acquisition_repeat_revenue
     from attribution
     group by
         conversion_date,
@@ -230,7 +231,8 @@ components as (
         0 as attributed_new_customers,
         0 as attributed_revenue,
         0 as attributed_contribution_before_ad_spend,
-        0 as incremental_attributed_revenue
+        0 as incremental_attributed_revenue,
+        0 as acquisition_repeat_revenue
     from model_independent
     cross join models
 
@@ -253,7 +255,8 @@ components as (
         attributed_new_customers,
         attributed_revenue,
         attributed_contribution_before_ad_spend,
-        incremental_attributed_revenue
+        incremental_attributed_revenue,
+        acquisition_repeat_revenue
     from attributed_components
 
     union all
@@ -275,7 +278,8 @@ components as (
         new_customers as attributed_new_customers,
         net_revenue as attributed_revenue,
         contribution_before_ad_spend as attributed_contribution_before_ad_spend,
-        incremental_revenue as incremental_attributed_revenue
+        incremental_revenue as incremental_attributed_revenue,
+        0 as acquisition_repeat_revenue
     from unattributed_lines
 
 ),
