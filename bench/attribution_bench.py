@@ -116,7 +116,8 @@ def shapley_person_days(directory: str) -> dict:
         out = {}
         for window in DEFAULT_WINDOWS:
             out[window] = _timed(f"cells_{window}d", timings, read_exposure_cells, connection, channels, window,
-                                 touchpoints_relation="bench_touchpoints", orders_relation="bench_orders")
+                                 touchpoints_relation="bench_touchpoints", orders_relation="bench_orders",
+                                 prior_history_relation=None)
             sizes[window] = len(out[window])
         return out
 

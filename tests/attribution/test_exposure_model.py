@@ -44,16 +44,18 @@ def simulate(persons: int, days: int, window: int, seed: int = 0, rates=(0.03, 0
     return touchpoints, orders
 
 
-def warehouse_cells(touchpoints, orders, window: int, as_of: str) -> pd.DataFrame:
+def warehouse_cells(touchpoints, orders, window: int, as_of: str, prior_history=()) -> pd.DataFrame:
     con = duckdb.connect()
     con.register("tp", touchpoints)
     con.register("od", orders)
+    con.register("ph", pd.DataFrame({"person_id": pd.Series(list(prior_history), dtype=str)}))
     return load_data_driven().read_exposure_cells(con, CHANNELS, window, as_of, touchpoints_relation="tp",
-                                                  orders_relation="od")
+                                                  orders_relation="od", prior_history_relation="ph")
 
 
-def brute_force_cells(touchpoints, orders, window: int, as_of: str) -> Counter:
-    """Person by person, day by day: the definition in read_exposure_cells' docstring, written out."""
+def brute_force_cells(touchpoints, orders, window: int, as_of: str, prior_history=()) -> Counter:
+    """Person by person, day by day: the definition in read_exposure_cells' docstring, written out (a person in
+    ``prior_history`` ordered before the data began: a returning customer on every day)."""
     as_of = pd.Timestamp(as_of)
     tp = touchpoints[~touchpoints["is_navigational"]]
     od = orders[~orders["is_cancelled"]]
@@ -74,7 +76,7 @@ def brute_force_cells(touchpoints, orders, window: int, as_of: str) -> Counter:
                 today = (lag == 0) & ((at < first_at) if first_at is not None else True)
                 if (before | today).any():
                     mask |= 1 << bit
-            returning = first_order_day is not None and first_order_day < day
+            returning = person in prior_history or (first_order_day is not None and first_order_day < day)
             cells[(mask, returning, len(today_orders) > 0)] += 1
             day += pd.Timedelta(days=1)
     return cells
@@ -90,10 +92,20 @@ def test_warehouse_cells_equal_the_definition_counted_day_by_day():
     orders.loc[len(orders)] = ["p2", "x1", START + pd.Timedelta(days=4, hours=1), True]
     orders.loc[len(orders)] = ["nobody", "x2", START + pd.Timedelta(days=4, hours=1), False]
     as_of = "2026-01-25"   # touches and orders after it are out
-    sql = warehouse_cells(touchpoints, orders, 5, as_of)
+    # customers since before the data: p3 (whatever it orders here), p4, and one the touchpoints never saw
+    prior = ("p3", "p4", "ghost")
+    sql = warehouse_cells(touchpoints, orders, 5, as_of, prior)
     ours = Counter({(int(m), bool(r), bool(c)): int(w) for m, r, c, w in
                     sql[["mask", "is_returning_customer", "converted", "weight"]].itertuples(index=False)})
-    assert ours == brute_force_cells(touchpoints, orders, 5, as_of)
+    assert ours == brute_force_cells(touchpoints, orders, 5, as_of, prior)
+    # the history moves those persons' days, and only theirs, to returning customers
+    without = Counter({(int(m), bool(r), bool(c)): int(w) for m, r, c, w in warehouse_cells(
+        touchpoints, orders, 5, as_of)[["mask", "is_returning_customer", "converted", "weight"]].itertuples(index=False)})
+    assert without == brute_force_cells(touchpoints, orders, 5, as_of)
+    moved = sum(w for (m, r, c), w in ours.items() if r) - sum(w for (m, r, c), w in without.items() if r)
+    theirs = brute_force_cells(touchpoints[touchpoints["person_id"].isin(prior)],
+                               orders[orders["person_id"].isin(prior)], 5, as_of)
+    assert moved == sum(w for (m, r, c), w in theirs.items() if not r) > 0
 
 
 @pytest.fixture(scope="module")

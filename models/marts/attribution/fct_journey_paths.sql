@@ -16,13 +16,15 @@ conversions as (
         net_revenue as conversion_value,
         order_date as conversion_date,
         ordered_at as converted_at,
-        count(*) over (
-            partition by person_id
-            order by ordered_at, order_id
-            rows between unbounded preceding and 1 preceding
-        ) > 0 as is_returning_customer
+        person_order_number > 1 as is_returning_customer  -- an earlier order, here or before the data began
     from {{ ref('fct_orders') }}
     where not is_cancelled
+
+),
+
+prior_history as (
+
+    select person_id from {{ ref('int_orders__prior_history') }}
 
 ),
 
@@ -163,7 +165,8 @@ touchpoints_in_journeys as (
         touchpoint_id,
         channel,
         touchpoint_at,
-        orders_before > 0 as is_returning_customer
+        orders_before > 0
+        or person_id in (select prior_history.person_id from prior_history) as is_returning_customer
     from touchpoints_windowed
 
 ),

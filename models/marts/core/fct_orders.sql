@@ -3,12 +3,21 @@
     the first identifier of the order that the current identity map knows and that is not a
     super identifier, in the order Shopify customer id, e-mail, phone, Amazon buyer proxy,
     device of the purchase event. An order with none of them is a person of its own.
+    person_order_number counts the person's orders before the warehouse's history too
+    (int_orders__prior_history: the storefront's customer records), so a customer who had bought
+    before the data began has no first order here.
 -#}
 with
 
 orders as (
 
     select * from {{ ref('int_orders__enriched') }}
+
+),
+
+prior_history as (
+
+    select * from {{ ref('int_orders__prior_history') }}
 
 ),
 
@@ -62,16 +71,20 @@ orders_resolved as (
 orders_sequenced as (
 
     select
-        *,
+        orders_resolved.*,
+        coalesce(prior_history.prior_order_count, 0) as prior_order_count,
         case
-            when not is_cancelled
+            when not orders_resolved.is_cancelled
                 then
-                    row_number() over (
-                        partition by person_id, is_cancelled
-                        order by ordered_at asc, order_id asc
+                    coalesce(prior_history.prior_order_count, 0)
+                    + row_number() over (
+                        partition by orders_resolved.person_id, orders_resolved.is_cancelled
+                        order by orders_resolved.ordered_at asc, orders_resolved.order_id asc
                     )
         end as person_order_number
     from orders_resolved
+    left join prior_history
+        on orders_resolved.person_id = prior_history.person_id
 
 ),
 
@@ -96,6 +109,7 @@ final as (
         utm_campaign,
         discount_code,
         currency_code,
+        prior_order_count,
         person_order_number,
         coalesce(person_order_number = 1, false) as is_first_order,
         is_cancelled,

@@ -1,7 +1,7 @@
 """The data-driven attribution models (Markov, Shapley) as one Dagster asset writing four `ml` tables.
 
-Lineage: it reads `fct_journey_paths`, `int_attribution__eligible_touchpoints`, `int_attribution__touchpoints` and
-`fct_orders` (dbt) and writes
+Lineage: it reads `fct_journey_paths`, `int_attribution__eligible_touchpoints`, `int_attribution__touchpoints`,
+`fct_orders` and `int_orders__prior_history` (dbt) and writes
 `ml/attribution_channel_set_credits` and `ml/attribution_baseline_shares` (read back by dbt's
 `fct_attribution`, which applies them to the conversions), `ml/attribution_data_driven_credits` and
 `ml/attribution_model_fit`. The keys match
@@ -28,9 +28,10 @@ from orchestration.defs.attribution.data_driven import (
 from orchestration.defs.dbt.assets import dbt_asset_key
 from orchestration.lib import settings
 
-# journeys (Markov), eligible touchpoints (credits), touchpoints and orders (Shapley's person-day cells)
+# journeys (Markov), eligible touchpoints (credits), touchpoints, orders and the customers' history before the data
+# (Shapley's person-day cells)
 UPSTREAM_DBT_MODELS = ("fct_journey_paths", "int_attribution__eligible_touchpoints", "int_attribution__touchpoints",
-                       "fct_orders")
+                       "fct_orders", "int_orders__prior_history")
 
 _DEPS = [dbt_asset_key(name) for name in UPSTREAM_DBT_MODELS]
 _GROUP = "ml"

@@ -7,8 +7,9 @@ read-write connection inside the warehouse writer pool and reports what was writ
 Reads (built by dbt):
     marts.fct_journey_paths                       journeys, converting and not (Markov; non-empty paths fit)
     intermediate.int_attribution__eligible_touchpoints   conversion × eligible touchpoint
-    intermediate.int_attribution__touchpoints, marts.fct_orders   person-days at risk (Shapley's conversion
-                                                  model, analytics/attribution/exposure_model.py)
+    intermediate.int_attribution__touchpoints, marts.fct_orders,
+    intermediate.int_orders__prior_history        person-days at risk (Shapley's conversion model,
+                                                  analytics/attribution/exposure_model.py)
 
 Writes (schema ``ml``, declared as dbt sources in models/marts/attribution/_attribution__sources.yml):
     attribution_channel_set_credits   model × channel set × channel -> channel credit; what
@@ -56,6 +57,7 @@ JOURNEYS_RELATION = "marts.fct_journey_paths"
 ELIGIBLE_RELATION = "intermediate.int_attribution__eligible_touchpoints"
 TOUCHPOINTS_RELATION = "intermediate.int_attribution__touchpoints"
 ORDERS_RELATION = "marts.fct_orders"
+PRIOR_HISTORY_RELATION = "intermediate.int_orders__prior_history"
 CHANNEL_SET_SEPARATOR = ","
 # Shapley's coalition values come from a fitted conversion model with the returning-customer covariate, not the raw
 # conversion rate per channel set (which credits direct and e-mail for returning customers' own propensity: demo TVD
@@ -95,16 +97,21 @@ def read_journeys(connection: duckdb.DuckDBPyConnection, include_censored: bool 
 
 def read_exposure_cells(connection: duckdb.DuckDBPyConnection, channels: tuple[str, ...], window_days: int,
                         as_of_date: str | None = None, touchpoints_relation: str = TOUCHPOINTS_RELATION,
-                        orders_relation: str = ORDERS_RELATION) -> pd.DataFrame:
+                        orders_relation: str = ORDERS_RELATION,
+                        prior_history_relation: str | None = PRIOR_HISTORY_RELATION) -> pd.DataFrame:
     """Person-days at risk aggregated to (``mask``, ``is_returning_customer``, ``converted``) -> ``weight``.
 
     See analytics/attribution/exposure_model.py. A person is at risk from the UTC day of their first non-navigational
     touchpoint to the as-of date (default: the last touchpoint's day); a day is exposed to channel ``c`` when the
     person had a touchpoint of ``c`` on that day or one of the ``window_days - 1`` days before, except that on a day
     with an order only the touchpoints before the day's first order count (a touchpoint after the purchase did not
-    cause it). Only the person-days with an exposure or an order are materialised; the rest are counted per
-    person."""
+    cause it). A day is a returning customer's after the person's first order, and every day is when the person
+    ordered before the warehouse's order history began (``prior_history_relation``: ``person_id`` per such person;
+    None: no such history). Only the person-days with an exposure or an order are materialised; the rest are
+    counted per person."""
     bits = pd.DataFrame({"channel": list(channels), "bit": [1 << i for i in range(len(channels))]})
+    prior_history = "" if prior_history_relation is None else (
+        f"union all select person_id, date '0001-01-01' from {prior_history_relation}")   # a customer since always
     connection.register("_exposure_channel_bits", bits)
     try:
         return connection.execute(f"""
@@ -132,7 +139,12 @@ def read_exposure_cells(connection: duckdb.DuckDBPyConnection, channels: tuple[s
                 where not o.is_cancelled
             ),
             first_orders as (
-                select person_id, min(cast(ordered_at as date)) as first_order_day from orders group by person_id
+                select person_id, min(first_order_day) as first_order_day
+                from (
+                    select person_id, cast(ordered_at as date) as first_order_day from orders
+                    {prior_history}
+                ) as first_order_days
+                group by person_id
             ),
             order_days as (
                 select orders.person_id, cast(orders.ordered_at as date) as day, min(orders.ordered_at) as first_at
