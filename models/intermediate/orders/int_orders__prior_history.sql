@@ -2,10 +2,10 @@
     One row per person known to have ordered before the warehouse's order history begins, with how
     many orders that was. Source: the storefront's customer records. Shopify's orders_count counts
     every order of the customer, the warehouse holds only the orders since its data began; the
-    difference is the customer's history before it. Counted only when the customer record predates
-    the customer's first order in the warehouse (or the customer has none in it): a record
-    refreshed after an order the orders stream has not loaded yet is not history. Amazon buyers
-    have no such record; their history starts with the data.
+    difference is the customer's history before it. Counted only for records created before the
+    warehouse's first order: a customer created since has all their orders in the warehouse, and
+    an orders_count ahead of them is an order the orders stream has not loaded yet, not history.
+    Amazon buyers have no such record; their history starts with the data.
 -#}
 with
 
@@ -24,11 +24,17 @@ orders_in_warehouse as (
 
     select
         shopify_customer_id,
-        count(*) as orders,
-        min(ordered_at) as first_ordered_at
+        count(*) as orders
     from {{ ref('int_orders__enriched') }}
     where shopify_customer_id is not null
     group by shopify_customer_id
+
+),
+
+history_start as (
+
+    select min(ordered_at) as first_ordered_at
+    from {{ ref('int_orders__enriched') }}
 
 ),
 
@@ -55,12 +61,10 @@ prior_by_customer as (
         on customers.shopify_customer_id = identity_map.identifier
     left join orders_in_warehouse
         on customers.shopify_customer_id = orders_in_warehouse.shopify_customer_id
+    cross join history_start
     where
         customers.orders_count > coalesce(orders_in_warehouse.orders, 0)
-        and (
-            orders_in_warehouse.first_ordered_at is null
-            or customers.created_at < orders_in_warehouse.first_ordered_at
-        )
+        and customers.created_at < history_start.first_ordered_at
 
 ),
 
