@@ -19,6 +19,7 @@ from orchestration import defs
 from orchestration.defs.reports import assets as reports_assets
 from orchestration.defs.reports import checks as reports_checks
 from orchestration.defs.reports.assets import EVIDENCE_QUERIES_KEY, check_reports, upstream_keys
+from orchestration.lib.settings import WAREHOUSE_WRITER_POOL
 
 ORDERS_SQL = """
 -- orders per day; marts.dim_products is only mentioned in this comment
@@ -77,8 +78,8 @@ def test_the_asset_is_in_the_definitions_downstream_of_the_tables_its_sources_re
     assert node.check_keys == {reports_checks.evidence_build_possible.check_key}
 
 
-def test_the_asset_only_reads_so_it_is_not_in_the_writer_pool():
-    assert reports_assets.evidence_queries.op.pool is None
+def test_the_asset_only_reads_but_sits_in_the_writer_pool_so_its_lock_never_blocks_a_writer():
+    assert reports_assets.evidence_queries.op.pool == WAREHOUSE_WRITER_POOL
 
 
 def test_deps_come_from_schema_dot_table_names_in_the_source_sql(tmp_path):

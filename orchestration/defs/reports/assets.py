@@ -12,9 +12,11 @@ build could run here is the asset check `evidence_build_possible` (checks.py), a
   marts it reads;
 * metadata: pages, source queries, page queries, rows per source, the checker's summary;
 * fails when any report query fails or a page has a problem (a defect a stakeholder would see);
-* not in the `duckdb_warehouse` pool: it never writes. A read-only open fails while a writer holds
-  DuckDB's lock (e.g. a concurrent step of a multi-process run), so it retries a few times, then
-  fails saying who holds the lock.
+* in the `duckdb_warehouse` pool although it never writes: DuckDB locks the file for any open, so while
+  it reads, a writer of the same run (an `ml` asset) cannot open the file and fails (seen on a bench run:
+  ml.budget_suggestions_by_market failed with "Could not set lock" while the report queries ran). The pool
+  runs one warehouse step at a time. A read-only open still fails while a process outside the run holds
+  the lock, so it retries a few times, then fails saying who holds the lock.
 """
 
 
@@ -191,6 +193,7 @@ def check_reports(
     key=EVIDENCE_QUERIES_KEY,
     deps=upstream_keys(),
     group_name=GROUP,
+    pool=settings.WAREHOUSE_WRITER_POOL,   # its read lock would block the run's writers (module docstring)
     kinds={"evidence", "duckdb"},
     description=(
         "Every query of the Evidence reports (reports/sources, reports/pages) run against the warehouse, "
