@@ -11,7 +11,8 @@ Model (the same additive hazard as :mod:`.coalition_model`, one unit = one perso
     P(order on day t) = 1 - exp(-(b0 + γ · returning_t + Σ_c β_c · exposed_c,t))
 
 ``exposed_c,t`` = the person had a touchpoint of channel ``c`` on one of the days ``t-W+1 … t`` (the exposure
-window, ``W`` days); ``returning_t`` = an order before day ``t``. A person is at risk from the day of their first
+window, ``W`` days); ``returning_t`` = an order before day ``t``, or before the warehouse's order history began (the
+storefront's customer record says so: int_orders__prior_history). A person is at risk from the day of their first
 touchpoint to the as-of date. The person-days are aggregated to distinct (channel set, returning, ordered) cells,
 so the fit costs the same for 10⁵ or 10⁸ person-days (the Dagster asset builds them in the warehouse:
 ``read_exposure_cells`` in orchestration/defs/attribution/data_driven.py). ``W`` is not a tuning knob: each candidate
