@@ -69,6 +69,12 @@ persons as (
 
 ),
 
+prior_history as (
+
+    select * from {{ ref('int_orders__prior_history') }}
+
+),
+
 valid_orders as (
 
     select *
@@ -366,17 +372,21 @@ final as (
         coalesce(person_identifiers.amazon_buyer_ids, 0) as amazon_buyer_ids,
         home_markets.home_market_code,
         case
-            when person_orders.person_id is null then null
+            when person_orders.person_id is null or prior_history.person_id is not null then null
             else coalesce(acquisition_channels.acquisition_channel, 'unattributed')
         end as acquisition_channel,
+        cast(coalesce(prior_history.prior_order_count, 0) as {{ dbt.type_bigint() }}) as prior_order_count,
         first_orders.first_order_id,
         first_orders.first_order_sales_channel,
         cast(coalesce(person_orders.orders, 0) as {{ dbt.type_bigint() }}) as orders,
         cast(coalesce(person_orders.gmv, 0) as {{ type_money() }}) as gmv,
         cast(coalesce(person_orders.net_revenue, 0) as {{ type_money() }}) as net_revenue,
-        cast(historical_ltv.ltv_90d_raw as {{ type_money() }}) as ltv_90d,
-        cast(historical_ltv.ltv_180d_raw as {{ type_money() }}) as ltv_180d,
-        cast(historical_ltv.ltv_365d_raw as {{ type_money() }}) as ltv_365d,
+        cast(case when prior_history.person_id is null then historical_ltv.ltv_90d_raw end as {{ type_money() }})
+            as ltv_90d,
+        cast(case when prior_history.person_id is null then historical_ltv.ltv_180d_raw end as {{ type_money() }})
+            as ltv_180d,
+        cast(case when prior_history.person_id is null then historical_ltv.ltv_365d_raw end as {{ type_money() }})
+            as ltv_365d,
         rfm_segments.recency_days,
         rfm_segments.recency_score,
         rfm_segments.frequency_score,
@@ -391,7 +401,10 @@ final as (
         coalesce(person_identifiers.last_seen_at, person_orders.last_order_at) as last_seen_at,
         person_orders.first_order_at,
         person_orders.last_order_at,
-        {{ dbt.date_trunc('month', 'person_orders.first_order_date') }} as acquisition_month,
+        case
+            when prior_history.person_id is null
+                then {{ dbt.date_trunc('month', 'person_orders.first_order_date') }}
+        end as acquisition_month,
         person_consent.consent_updated_at
     from persons
     left join person_identifiers
@@ -400,6 +413,8 @@ final as (
         on persons.person_id = person_orders.person_id
     left join first_orders
         on persons.person_id = first_orders.person_id
+    left join prior_history
+        on persons.person_id = prior_history.person_id
     left join historical_ltv
         on persons.person_id = historical_ltv.person_id
     left join home_markets
