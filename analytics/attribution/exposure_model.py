@@ -87,14 +87,6 @@ def exposure_touchpoints(touchpoints: pd.DataFrame, conversions: pd.DataFrame, w
     return touchpoints.loc[keep].assign(in_exposure_window=in_window[keep])
 
 
-def conversion_exposure_sets(touchpoints: pd.DataFrame, conversions: pd.DataFrame, window_days: int) -> pd.Series:
-    """Per conversion, the sorted tuple of channels touched within the window (empty tuple: none)."""
-    tp = exposure_touchpoints(touchpoints, conversions, window_days)
-    recent = tp.loc[tp["in_exposure_window"]]
-    sets = recent.groupby("conversion_id")["channel"].agg(lambda c: tuple(sorted(set(c))))
-    return sets.reindex(conversions["conversion_id"]).apply(lambda s: s if isinstance(s, tuple) else ())
-
-
 def credit_within_window(touchpoints: pd.DataFrame, conversions: pd.DataFrame, window_days: int,
                          credit) -> pd.DataFrame:
     """``credit(counted touchpoints)`` (a conversion × touchpoint credit frame, e.g. Shapley's) over the touchpoints

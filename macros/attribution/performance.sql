@@ -3,14 +3,56 @@
     the ratios once (DESIGN.md section 6).
 -#}
 
-{#- Additive measures (summed by every rollup). -#}
-{% macro performance_additive_measures() -%}
+{#- Additive measures that do not depend on the attribution model (spend, delivery, sessions, claims). -#}
+{% macro performance_model_independent_measures() -%}
     {{ return([
         'spend', 'ad_spend', 'creator_fees', 'impressions', 'clicks', 'sessions',
         'platform_conversions', 'platform_conversion_value',
+    ]) }}
+{%- endmacro %}
+
+{#- Additive measures a model credits (from fct_attribution). -#}
+{% macro performance_attributed_measures() -%}
+    {{ return([
         'attributed_orders', 'attributed_new_customers', 'attributed_revenue',
         'attributed_contribution_before_ad_spend', 'incremental_attributed_revenue', 'acquisition_repeat_revenue',
     ]) }}
+{%- endmacro %}
+
+{#- Additive measures (summed by every rollup). -#}
+{% macro performance_additive_measures() -%}
+    {{ return(performance_model_independent_measures() + performance_attributed_measures()) }}
+{%- endmacro %}
+
+{#-
+    Select-list pieces of the marts' `components` unions (one branch per source, every branch with
+    every additive measure): `q.x` for each measure of `measures`, or `0 as x`.
+-#}
+{% macro performance_measure_columns(measures, qualifier) -%}
+    {%- for measure in measures %}
+    {{ qualifier }}.{{ measure }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro performance_zero_columns(measures) -%}
+    {%- for measure in measures %}
+    0 as {{ measure }}{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    The attributed measures of one fct_attribution row: its credit as orders (and as new customers on
+    a first order), its credited revenue and contribution, its incremental revenue (the attributed
+    revenue before the data-driven asset has written the baseline shares) and its repeat revenue (0
+    until then).
+-#}
+{% macro attribution_row_measures() -%}
+    credit as attributed_orders,
+    case when is_first_order then credit else 0 end as attributed_new_customers,
+    attributed_revenue,
+    attributed_contribution_before_ad_spend,
+    coalesce(incremental_attributed_revenue, attributed_revenue) as incremental_attributed_revenue,
+    coalesce(acquisition_repeat_revenue, 0) as acquisition_repeat_revenue
 {%- endmacro %}
 
 {#-

@@ -70,7 +70,7 @@ def test_repeat_revenue_is_carried_back_to_the_acquisition(attribution_warehouse
     person's later conversions owe value x returning_share (looked up by the channels touched within the exposure
     window, "" when none); each touchpoint of the person's first conversion carries credit x (1 - baseline_share) of
     that sum, and touchpoints of later conversions carry nothing."""
-    from analytics.attribution.exposure_model import conversion_exposure_sets
+    from analytics.attribution.exposure_model import exposure_touchpoints
 
     shares = attribution_warehouse.query("select * from ml.attribution_baseline_shares")
     window = int(shares["exposure_window_days"].iloc[0])
@@ -79,9 +79,11 @@ def test_repeat_revenue_is_carried_back_to_the_acquisition(attribution_warehouse
         from marts.fct_journey_paths where journey_type = 'conversion'
     """)
     conversions = eligible.drop_duplicates("conversion_id")[["conversion_id", "converted_at"]]
-    sets = conversion_exposure_sets(eligible[["conversion_id", "touchpoint_id", "channel", "touched_at"]],
-                                    conversions, window)
-    journeys["channel_set"] = journeys["conversion_id"].map(sets.map(",".join)).fillna("")
+    counted = exposure_touchpoints(eligible[["conversion_id", "touchpoint_id", "channel", "touched_at"]],
+                                   conversions, window)
+    recent = counted.loc[counted["in_exposure_window"]]
+    sets = recent.groupby("conversion_id")["channel"].agg(lambda c: ",".join(sorted(set(c))))
+    journeys["channel_set"] = journeys["conversion_id"].map(sets).fillna("")
     journeys = journeys.merge(shares[["channel_set", "is_returning_customer", "returning_share"]],
                               on=["channel_set", "is_returning_customer"], how="left")
     assert journeys["returning_share"].notna().all()

@@ -94,20 +94,8 @@ components as (
         model_independent.channel,
         model_independent.market_code,
         models.model,
-        model_independent.spend,
-        model_independent.ad_spend,
-        model_independent.creator_fees,
-        model_independent.impressions,
-        model_independent.clicks,
-        model_independent.sessions,
-        model_independent.platform_conversions,
-        model_independent.platform_conversion_value,
-        0 as attributed_orders,
-        0 as attributed_new_customers,
-        0 as attributed_revenue,
-        0 as attributed_contribution_before_ad_spend,
-        0 as incremental_attributed_revenue,
-        0 as acquisition_repeat_revenue
+        {{- performance_measure_columns(performance_model_independent_measures(), 'model_independent') | indent(4) }},
+        {{- performance_zero_columns(performance_attributed_measures()) | indent(4) }}
     from model_independent
     cross join models
 
@@ -120,20 +108,8 @@ components as (
         channel,
         coalesce(market_code, 'ZZ') as market_code,
         model,
-        0 as spend,
-        0 as ad_spend,
-        0 as creator_fees,
-        0 as impressions,
-        0 as clicks,
-        0 as sessions,
-        0 as platform_conversions,
-        0 as platform_conversion_value,
-        credit as attributed_orders,
-        case when is_first_order then credit else 0 end as attributed_new_customers,
-        attributed_revenue,
-        attributed_contribution_before_ad_spend,
-        coalesce(incremental_attributed_revenue, attributed_revenue) as incremental_attributed_revenue,
-        coalesce(acquisition_repeat_revenue, 0) as acquisition_repeat_revenue
+        {{- performance_zero_columns(performance_model_independent_measures()) | indent(4) }},
+        {{ attribution_row_measures() | indent(4) }}
     from attribution
 
 ),

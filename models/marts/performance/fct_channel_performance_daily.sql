@@ -219,20 +219,8 @@ components as (
         model_independent.channel,
         model_independent.market_code,
         models.model,
-        model_independent.spend,
-        model_independent.ad_spend,
-        model_independent.creator_fees,
-        model_independent.impressions,
-        model_independent.clicks,
-        model_independent.sessions,
-        model_independent.platform_conversions,
-        model_independent.platform_conversion_value,
-        0 as attributed_orders,
-        0 as attributed_new_customers,
-        0 as attributed_revenue,
-        0 as attributed_contribution_before_ad_spend,
-        0 as incremental_attributed_revenue,
-        0 as acquisition_repeat_revenue
+        {{- performance_measure_columns(performance_model_independent_measures(), 'model_independent') | indent(4) }},
+        {{- performance_zero_columns(performance_attributed_measures()) | indent(4) }}
     from model_independent
     cross join models
 
@@ -243,20 +231,8 @@ components as (
         channel,
         market_code,
         model,
-        0 as spend,
-        0 as ad_spend,
-        0 as creator_fees,
-        0 as impressions,
-        0 as clicks,
-        0 as sessions,
-        0 as platform_conversions,
-        0 as platform_conversion_value,
-        attributed_orders,
-        attributed_new_customers,
-        attributed_revenue,
-        attributed_contribution_before_ad_spend,
-        incremental_attributed_revenue,
-        acquisition_repeat_revenue
+        {{- performance_zero_columns(performance_model_independent_measures()) | indent(4) }},
+        {{- performance_measure_columns(performance_attributed_measures(), 'attributed_components') | indent(4) }}
     from attributed_components
 
     union all
