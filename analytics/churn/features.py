@@ -77,6 +77,7 @@ def build_features(
     channels: list[str] | None = None,
     activity: pd.DataFrame | None = None,
     activity_kinds: list[str] | None = None,
+    cutoff_features=None,
 ) -> pd.DataFrame:
     """One row per customer with at least one order on or before `cutoff` (end of that day).
 
@@ -87,7 +88,10 @@ def build_features(
     share of the customer's orders per channel (``channel_share_<name>``) over `channels`
     (default: channels seen up to the cutoff); with `activity` (customer_id, date, kind, count: sessions, e-mail
     opens, ...), recent counts and days since the last one per kind (`activity_features`; kinds default to those in
-    the table). Raises `InsufficientDataError` when no order falls on or before the cutoff.
+    the table); with `cutoff_features`, a callable `cutoff -> DataFrame` indexed by customer id whose columns are
+    joined as more features (0 where a customer has none). The callable is trusted to read nothing after the
+    cutoff (e.g. `analytics.clv.engaged.engaged_cutoff_features`, tested for that). Raises `InsufficientDataError`
+    when no order falls on or before the cutoff.
     """
     cutoff_ts = pd.Timestamp(cutoff).normalize()
     data = _prepare(orders, customer_col, date_col, value_col, channel_col)
@@ -132,6 +136,10 @@ def build_features(
     if activity is not None:
         kinds = sorted(activity["kind"].dropna().unique()) if activity_kinds is None else list(activity_kinds)
         feats = feats.join(activity_features(activity, feats.index, cutoff_ts, kinds))
+
+    if cutoff_features is not None:
+        extra = cutoff_features(cutoff_ts)
+        feats = feats.join(extra).fillna({c: 0.0 for c in extra.columns})
 
     feats = feats.reset_index().rename(columns={"customer_id": customer_col})
     feats.insert(1, "cutoff_date", cutoff_ts)
@@ -186,11 +194,13 @@ def build_training_frame(
     channels: list[str] | None = None,
     activity: pd.DataFrame | None = None,
     activity_kinds: list[str] | None = None,
+    cutoff_features=None,
 ) -> pd.DataFrame:
     """Features at `cutoff` joined with the churn label over the following `horizon_days`."""
     feats = build_features(
         orders, cutoff, customer_col=customer_col, date_col=date_col, value_col=value_col,
         channel_col=channel_col, channels=channels, activity=activity, activity_kinds=activity_kinds,
+        cutoff_features=cutoff_features,
     )
     labels = build_labels(
         orders, feats[customer_col], cutoff, horizon_days, data_end=data_end,
@@ -211,6 +221,7 @@ def time_based_split(
     channel_col: str | None = None,
     activity: pd.DataFrame | None = None,
     activity_kinds: list[str] | None = None,
+    cutoff_features=None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Out-of-time split: train at as_of - 2N (labels up to as_of - N), holdout at as_of - N (labels up to as_of).
 
@@ -223,7 +234,7 @@ def time_based_split(
     train_cutoff = as_of_ts - pd.Timedelta(days=2 * n)
     test_cutoff = as_of_ts - pd.Timedelta(days=n)
     kwargs = dict(customer_col=customer_col, date_col=date_col, value_col=value_col, channel_col=channel_col,
-                  activity=activity, activity_kinds=activity_kinds)
+                  activity=activity, activity_kinds=activity_kinds, cutoff_features=cutoff_features)
     train = build_training_frame(orders, train_cutoff, n, data_end=as_of_ts, **kwargs)
     channels = [c.removeprefix("channel_share_") for c in train.columns if c.startswith("channel_share_")]
     holdout = build_training_frame(

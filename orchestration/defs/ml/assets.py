@@ -20,7 +20,7 @@ _GROUP = "ml"
 # table -> dbt models it reads (staging for the experiment platform, marts otherwise)
 UPSTREAM: dict[str, tuple[str, ...]] = {
     "customer_scores": ("fct_orders", "fct_customer_engagement_daily"),
-    "clv_model_params": ("fct_orders",),
+    "clv_model_params": ("fct_orders", "fct_customer_engagement_daily"),
     "churn_model_quality": ("fct_orders", "fct_customer_engagement_daily"),
     "segments": ("fct_orders",),
     "experiment_results": ("fct_orders", "dim_customer_identifiers", "stg_experiments__assignments",
@@ -38,8 +38,9 @@ ML_UPSTREAM: dict[str, tuple[str, ...]] = {"budget_suggestions": ("budget_sugges
 CONFIG: dict[str, dict] = {"budget_suggestions": {"written_plan": True}}
 
 DESCRIPTIONS = {
-    "customer_scores": "BG/NBD + Gamma-Gamma p_alive, expected orders/revenue 90/180 d, churn score per person.",
-    "clv_model_params": "BG/NBD and Gamma-Gamma parameters, standard errors and log-likelihood, with the fit date.",
+    "customer_scores": "P(alive), expected orders/revenue 90/180 d (MBG/NBD with engagement evidence + Gamma-Gamma), "
+                       "churn score per person.",
+    "clv_model_params": "BG/NBD, Gamma-Gamma and engaged MBG/NBD parameters, log-likelihood, with the fit date.",
     "churn_model_quality": "Churn model holdout AUC, base rate, Brier, calibration bins and feature importances.",
     "segments": "RFM scores and named segments plus K-means clusters with readable labels and sizes.",
     "experiment_results": "A/B tests per variant: rate, lift, Newcombe CI, z-test p, SRM check, CUPED, verdict.",

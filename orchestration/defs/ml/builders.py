@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from analytics.budget.storefront import revenue_per_dollar
-from analytics.clv.engagement import engagement_weighted
 from analytics.clv.errors import InsufficientDataError
 
 ML_SCHEMA = "ml"
@@ -27,7 +26,7 @@ COLUMNS: dict[str, list[str]] = {
     "customer_scores": [
         "person_id", "frequency", "recency", "T", "monetary", "p_alive", "expected_orders_90d",
         "expected_revenue_90d", "expected_orders_180d", "expected_revenue_180d", "expected_order_value",
-        "engagement_weight", "churn_score", "churn_horizon_days", "as_of_date", "fit_date",
+        "p_alive_orders_only", "clv_model", "churn_score", "churn_horizon_days", "as_of_date", "fit_date",
     ],
     "clv_model_params": ["model", "parameter", "value", "std_error", "log_likelihood", "n_customers",
                          "converged", "note", "as_of_date", "fit_date"],
@@ -163,8 +162,12 @@ def write_table(con, table: str, df: pd.DataFrame) -> int:
 
 
 # --------------------------------------------------------------------------------------------- CLV + churn
-def _clv_fit(orders: pd.DataFrame, as_of: pd.Timestamp):
+def _clv_fit(orders: pd.DataFrame, as_of: pd.Timestamp, engagement: pd.DataFrame | None = None):
+    """BG/NBD + Gamma-Gamma on the orders, and the MBG/NBD with engagement evidence when the engagement mart is there
+    (`analytics.clv.engaged`). Returns (scores, bg, gg, engaged fit or None, note): the scores come from the engaged
+    model when it could be fitted, else from BG/NBD; `p_alive_orders_only` is BG/NBD's P(alive) either way."""
     from analytics.clv import fit_bgnbd, fit_gamma_gamma, predict, summarise_transactions
+    from analytics.clv.engaged import engagement_evidence, fit_engaged_mbgnbd, predict_engaged
 
     tx = orders.loc[~orders["is_cancelled"].fillna(False).astype(bool), ["customer_id", "date", "value"]]
     if tx.empty:
@@ -172,7 +175,20 @@ def _clv_fit(orders: pd.DataFrame, as_of: pd.Timestamp):
     summary = summarise_transactions(tx, as_of)
     bg = fit_bgnbd(summary)
     gg = fit_gamma_gamma(summary)
-    return predict(summary, bg, gg, horizons=(90, 180)), bg, gg, summary
+    scores = predict(summary, bg, gg, horizons=(90, 180)).assign(clv_model="bgnbd")
+    scores["p_alive_orders_only"] = scores["p_alive"]
+    if engagement is None:
+        return scores, bg, gg, None, "no engagement mart: BG/NBD on orders only"
+    evidence = engagement_evidence(tx, engagement, as_of)
+    data = summary.merge(evidence, left_on="customer_id", right_index=True, how="left")
+    data = data.fillna({c: 0.0 for c in evidence.columns})
+    try:
+        engaged = fit_engaged_mbgnbd(data)
+    except InsufficientDataError as exc:
+        return scores, bg, gg, None, f"engaged MBG/NBD not fitted ({exc}): BG/NBD on orders only"
+    out = predict_engaged(data, engaged, gg, horizons=(90, 180)).assign(clv_model="mbgnbd_engagement")
+    out["p_alive_orders_only"] = scores["p_alive"].to_numpy()
+    return out, bg, gg, engaged, ""
 
 
 def churn_horizon(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int = 90) -> int:
@@ -189,7 +205,22 @@ def churn_horizon(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int =
 def _churn(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int, model_type: str,
            engagement: pd.DataFrame | None = None):
     """Quality from the out-of-time model (train at as_of - 2N, hold out as_of - N); scores from the same
-    specification refit on the latest fully observed window (features at as_of - N, labels up to as_of)."""
+    specification refit on the latest fully observed window (features at as_of - N, labels up to as_of).
+    With the engagement mart, the engaged MBG/NBD fitted at each cutoff adds two features (P(alive), expected
+    orders in N days); where it cannot be fitted at some cutoff, the model goes without them."""
+    from analytics.clv.engaged import engaged_cutoff_features
+
+    n = churn_horizon(orders, as_of, horizon_days)
+    if engagement is not None:
+        tx = orders.loc[~orders["is_cancelled"].fillna(False).astype(bool), ["customer_id", "date", "value"]]
+        try:
+            return _churn_fit(orders, as_of, n, model_type, engagement, engaged_cutoff_features(tx, engagement, n))
+        except InsufficientDataError:
+            pass
+    return _churn_fit(orders, as_of, n, model_type, engagement, None)
+
+
+def _churn_fit(orders, as_of, n, model_type, engagement, cutoff_features):
     from analytics.churn import (
         build_features,
         churn_quality,
@@ -199,13 +230,13 @@ def _churn(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int, model_t
         time_based_split,
     )
 
-    n = churn_horizon(orders, as_of, horizon_days)
     kinds = list(ENGAGEMENT_KINDS) if engagement is not None else None
     train, holdout = time_based_split(orders, as_of, n, channel_col="channel", activity=engagement,
-                                      activity_kinds=kinds)
+                                      activity_kinds=kinds, cutoff_features=cutoff_features)
     quality = churn_quality(fit_churn_model(train, model_type=model_type), holdout)
     channels = [c.removeprefix("channel_share_") for c in train.columns if c.startswith("channel_share_")]
-    same = dict(channel_col="channel", channels=channels, activity=engagement, activity_kinds=kinds)
+    same = dict(channel_col="channel", channels=channels, activity=engagement, activity_kinds=kinds,
+                cutoff_features=cutoff_features)
     model = fit_churn_model(latest_training_frame(orders, as_of, n, **same), model_type=model_type)
     features = build_features(orders, as_of, **same)
     return score_churn(model, features), quality, n
@@ -213,32 +244,34 @@ def _churn(orders: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int, model_t
 
 def build_customer_scores(con, as_of_date, *, churn_horizon_days: int = 90, churn_model_type: str = "logistic",
                           **_) -> pd.DataFrame:
-    """Per person: BG/NBD p_alive and expected orders, Gamma-Gamma revenue (90/180 d), churn score; expected
-    orders and revenue weighted by the churn model's P(order soon) (`analytics.clv.engagement`)."""
+    """Per person: P(alive), expected orders and revenue (90/180 d) from the MBG/NBD with engagement evidence
+    (BG/NBD when the engagement mart is missing), BG/NBD's order-only P(alive), and the churn model's score."""
     as_of = _as_of(as_of_date)
     orders = read_orders(con, as_of)
-    scores, _bg, _gg, _summary = _clv_fit(orders, as_of)
+    engagement = read_engagement(con, as_of)
+    scores, _bg, _gg, _engaged, note = _clv_fit(orders, as_of, engagement)
     scores = scores.rename(columns={"customer_id": "person_id"})
+    notes = [note] if note else []
     try:
-        churn, _quality, n = _churn(orders, as_of, churn_horizon_days, churn_model_type, read_engagement(con, as_of))
+        churn, _quality, n = _churn(orders, as_of, churn_horizon_days, churn_model_type, engagement)
         scores = scores.merge(churn.rename(columns={"customer_id": "person_id"}), on="person_id", how="left")
         scores["churn_horizon_days"] = n
     except InsufficientDataError as exc:
         scores["churn_score"] = np.nan
         scores["churn_horizon_days"] = None
-        scores.attrs["note"] = f"churn not scored: {exc}"
-    # BG/NBD sees order timing only; weight each customer's expectations by the churn model's P(order soon)
-    p_active = (1.0 - scores["churn_score"]).set_axis(scores["person_id"])
-    scores = engagement_weighted(scores, p_active, customer_col="person_id")
+        notes.append(f"churn not scored: {exc}")
+    if notes:
+        scores.attrs["note"] = "; ".join(notes)
     return _select(_stamp(scores, as_of), "customer_scores")
 
 
 def build_clv_model_params(con, as_of_date, **_) -> pd.DataFrame:
     """BG/NBD and Gamma-Gamma parameters with standard errors, log-likelihood and the fit date."""
     as_of = _as_of(as_of_date)
-    _scores, bg, gg, summary = _clv_fit(read_orders(con, as_of), as_of)
+    _scores, bg, gg, engaged, _note = _clv_fit(read_orders(con, as_of), as_of, read_engagement(con, as_of))
     rows = []
-    for name, fit in (("bgnbd", bg), ("gamma_gamma", gg)):
+    fits = (("bgnbd", bg), ("gamma_gamma", gg)) + ((("mbgnbd_engagement", engaged),) if engaged else ())
+    for name, fit in fits:
         d = fit.as_dict() if hasattr(fit, "as_dict") else {}
         ses = getattr(fit, "std_errors", None) or d.get("std_errors") or {}
         for p, v in fit.params.items():
@@ -246,7 +279,7 @@ def build_clv_model_params(con, as_of_date, **_) -> pd.DataFrame:
                 "model": name, "parameter": p, "value": float(v),
                 "std_error": float(ses.get(p)) if isinstance(ses, dict) and ses.get(p) is not None else None,
                 "log_likelihood": float(getattr(fit, "log_likelihood", np.nan)),
-                "n_customers": int(getattr(fit, "n_customers", len(summary)) or len(summary)),
+                "n_customers": int(fit.n_customers),
                 "converged": bool(getattr(fit, "converged", True)),
                 "note": str(getattr(fit, "message", "") or ""),
             })
