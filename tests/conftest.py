@@ -61,14 +61,17 @@ def _cache_dir(tmp_path_factory, name: str) -> Path:
     return tmp_path_factory.mktemp(name)
 
 
-def generate_market(out: Path, days: int | None = None, seed: int = TEST_SEED, scenario: str | None = None) -> Market:
-    """Generate the small market into out/sim and out/truth (skipped when a matching manifest is there)."""
+def generate_market(out: Path, days: int | None = None, seed: int = TEST_SEED, scenario: str | None = None,
+                    people: int | None = None) -> Market:
+    """Generate the small market (or `people` x `days` at the small scale's settings) into out/sim and out/truth
+    (skipped when a manifest is there)."""
     from pipelines.simulator import generate
 
     store, truth = out / "sim", out / "truth"
     manifest_file = store / "manifest.json"
     if not manifest_file.exists():
-        generate("small", seed=seed, scenario_path=scenario, days=days, out_dir=store, truth_dir=truth)
+        generate("small", seed=seed, scenario_path=scenario, days=days, out_dir=store, truth_dir=truth,
+                 people=people)
     return Market(store=store, truth=truth, manifest=json.loads(manifest_file.read_text()))
 
 
@@ -141,6 +144,32 @@ def small_dagster_build(small_market, tmp_path_factory):
 def small_built_warehouse(small_dagster_build, small_market) -> Warehouse:
     """The built small-market warehouse (raw, staging, marts and `ml` tables); read-only: copy before writing."""
     return Warehouse(path=small_dagster_build.warehouse, market=small_market)
+
+
+# The ML evaluation market: issue 6's accuracy bars (CLV, churn, budget, SRM) need more history and customers than
+# the 60-day small market has (there, 60 days cannot show who has lapsed: CLV Spearman ~0.2, churn AUC ~0.58).
+# 8,000 people over 180 days (~2,800 customers) is the smallest tried on which every bar is met with a margin
+# (6,000 people left the CLV ratio at 0.86 against a bar of 0.85). About 5 minutes to generate and build.
+ML_EVAL_PEOPLE, ML_EVAL_DAYS = 8_000, 180
+
+
+@pytest.fixture(scope="session")
+def ml_eval_built_warehouse(tmp_path_factory) -> Warehouse:
+    """The ML evaluation market (seed 42, 8,000 people, 180 days) built by the full Dagster job like the small one.
+    Read-only. With XBORDER_TEST_CACHE the build is kept and reused (dev only)."""
+    from orchestration.testing import build_small_warehouse
+
+    market = generate_market(_cache_dir(tmp_path_factory, "ml_eval_market"), days=ML_EVAL_DAYS,
+                             people=ML_EVAL_PEOPLE)
+    root = _cache_dir(tmp_path_factory, "ml_eval_build")
+    done = root / "build.ok"
+    if not done.exists():
+        built = build_small_warehouse(root, market.store, market.truth, env_overrides={"PII_SALT": TEST_PII_SALT})
+        if not built.result.success:
+            pytest.fail(f"the full Dagster build of the ML evaluation market failed; see {root / 'build.log'}",
+                        pytrace=False)
+        done.write_text("ok\n")
+    return Warehouse(path=root / "data" / "warehouse.duckdb", market=market)
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,12 @@ purchase is always "alive" in it. Here the purchase process is the MBG/NBD of Ba
 - after every purchase, the first included, they drop out for good with probability p ~ Beta(a, b).
 
 So at `as_of` a customer is either alive or has been lapsed since their last purchase. What they did on their own
-initiative in those `s = T - t_x` days is evidence of which:
+initiative since that purchase is evidence of which:
 
-- visits they made without paid media (direct, organic search, referral; sessions with a purchase left out) are
-  Poisson with rate `visit_rate_alive` or `visit_rate_lapsed` per day;
+- visits they made without paid media (direct, organic search, referral; sessions with a purchase left out) over
+  `visit_days` are Poisson with rate `visit_rate_alive` or `visit_rate_lapsed` per day. `visit_days` is the days
+  since the last purchase for a customer whose visits can be seen at all, 0 for one who never shows up in the
+  activity (e.g. an Amazon buyer with no web identity: no visits there says nothing about lapsing);
 - of the `emails` they were sent, `email_opens` were opened, binomial with `open_rate_alive` or
   `open_rate_lapsed`.
 
@@ -23,7 +25,7 @@ All eight parameters are fitted together by maximum likelihood; each customer's 
 with E_* the Poisson x binomial probability of the evidence in either state. P(alive) is A E_alive / L, and the
 expected purchases in the next h days are P(alive) times the alive customer's expectation E_p[(1 - ((alpha+T) /
 (alpha+T+p h))^(r+x)) / p] with p ~ Beta(a, b+x+1) (the purchases made while still alive, integrated over lambda ~
-Gamma(r+x, alpha+T)). Without evidence (no emails, s = 0) the model is MBG/NBD on orders alone.
+Gamma(r+x, alpha+T)). Without evidence (no e-mails, `visit_days` = 0) the model is MBG/NBD on orders alone.
 
 Typical use on any transaction table plus an activity table (customer_id, date, kind, count)::
 
@@ -47,7 +49,7 @@ from analytics.clv.gamma_gamma import conditional_expected_value
 
 PURCHASE_PARAMS = ("r", "alpha", "a", "b")
 EVIDENCE_PARAMS = ("visit_rate_alive", "visit_rate_lapsed", "open_rate_alive", "open_rate_lapsed")
-EVIDENCE_COLUMNS = ("visits", "emails", "email_opens")
+EVIDENCE_COLUMNS = ("visit_days", "visits", "emails", "email_opens")
 MIN_CUSTOMERS = 20
 
 
@@ -75,8 +77,9 @@ def engagement_evidence(transactions: pd.DataFrame, activity: pd.DataFrame | Non
                         customer_col: str = "customer_id", date_col: str = "date", visit_kind: str = "organic_visits",
                         sent_kind: str = "emails_received", open_kind: str = "email_opens") -> pd.DataFrame:
     """Per customer (index): `visits`, `emails`, `email_opens` dated after their last purchase day and on or before
-    `as_of`. `activity` is long (customer_id, date, kind, count); None or empty gives zeros. Activity on the day of the
-    last purchase or after `as_of` is never read."""
+    `as_of`, and `visit_days`: the days from the last purchase day to `as_of` for a customer with any activity row on
+    or before `as_of` (their visits are observable), else 0. `activity` is long (customer_id, date, kind, count);
+    None or empty gives zeros. Activity on the day of the last purchase or after `as_of` is never counted."""
     require_columns(transactions, [customer_col, date_col], "engagement evidence")
     as_of_day = pd.Timestamp(as_of).normalize()
     days = pd.to_datetime(transactions[date_col]).dt.normalize()
@@ -85,12 +88,15 @@ def engagement_evidence(transactions: pd.DataFrame, activity: pd.DataFrame | Non
     if activity is None or activity.empty:
         return out
     require_columns(activity, ["customer_id", "date", "kind", "count"], "engagement evidence")
+    seen = pd.Index(activity.loc[pd.to_datetime(activity["date"]).dt.normalize() <= as_of_day, "customer_id"].unique())
+    days_since = (as_of_day - last).dt.days.astype(float)
+    out["visit_days"] = np.where(out.index.isin(seen), days_since.reindex(out.index).to_numpy(), 0.0)
     act = activity.loc[activity["kind"].isin([visit_kind, sent_kind, open_kind])]
     act_day = pd.to_datetime(act["date"]).dt.normalize()
     after = act_day.to_numpy() > act["customer_id"].map(last).to_numpy()
     keep = act.loc[after & (act_day <= as_of_day).to_numpy()]
     sums = keep.groupby(["customer_id", "kind"])["count"].sum().astype(float).unstack(fill_value=0.0)
-    for column, kind in zip(EVIDENCE_COLUMNS, (visit_kind, sent_kind, open_kind)):
+    for column, kind in zip(EVIDENCE_COLUMNS[1:], (visit_kind, sent_kind, open_kind)):
         if kind in sums:
             out[column] = sums[kind].reindex(out.index).fillna(0.0).astype(float)
     out["email_opens"] = np.minimum(out["email_opens"], out["emails"])  # an open of a mail sent before the window
@@ -100,14 +106,14 @@ def engagement_evidence(transactions: pd.DataFrame, activity: pd.DataFrame | Non
 def _arrays(data: pd.DataFrame):
     require_columns(data, ["frequency", "recency", "T", *EVIDENCE_COLUMNS], "engaged MBG/NBD")
     cols = [data[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T", *EVIDENCE_COLUMNS)]
-    x, t_x, T, k, n, o = cols
-    return x, t_x, T, k, n, np.minimum(o, n)
+    x, t_x, T, d, k, n, o = cols
+    return x, t_x, T, d, k, n, np.minimum(o, n)
 
 
-def _state_log_likelihoods(theta, x, t_x, T, k, n, o):
-    """log(A E_alive) and log(D E_lapsed) per customer (the evidence's combinatorial constants included)."""
+def _state_log_likelihoods(theta, x, t_x, T, s, k, n, o):
+    """log(A E_alive) and log(D E_lapsed) per customer (the evidence's combinatorial constants included);
+    s = visit_days, the exposure of the visit counts k."""
     r, alpha, a, b, v_alive, v_lapsed, q_alive, q_lapsed = theta
-    s = T - t_x
     common = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) - special.betaln(a, b)
     const = -special.gammaln(k + 1) + special.gammaln(n + 1) - special.gammaln(o + 1) - special.gammaln(n - o + 1)
     alive = (common + special.betaln(a, b + x + 1) - (r + x) * np.log(alpha + T)
@@ -126,14 +132,13 @@ def _theta(z: np.ndarray) -> np.ndarray:
 def fit_engaged_mbgnbd(data: pd.DataFrame, *, max_iterations: int = 2000) -> EngagedFit:
     """Maximum-likelihood fit of the eight parameters on a summary (`summarise_transactions`, time in days) joined
     with `engagement_evidence`. Raises `InsufficientDataError` with fewer than 20 customers or no repeat purchase."""
-    x, t_x, T, k, n, o = _arrays(data)
+    x, t_x, T, s, k, n, o = _arrays(data)
     if len(x) < MIN_CUSTOMERS:
         raise InsufficientDataError(f"engaged MBG/NBD: needs at least {MIN_CUSTOMERS} customers, got {len(x)}")
     if not (x > 0).any():
         raise InsufficientDataError(
             f"engaged MBG/NBD: none of the {len(x)} customers has a repeat purchase; dropout cannot be estimated")
-    s_total = float(np.sum(T - t_x))
-    visit_rate = (k.sum() + 1.0) / (s_total + 1.0)
+    visit_rate = (k.sum() + 1.0) / (float(s.sum()) + 1.0)
     open_rate = (o.sum() + 1.0) / (n.sum() + 2.0)
     rate = max(x.mean(), 0.1) / max(T.mean(), 1.0)
     z0 = np.r_[np.log([1.0, 1.0 / rate, 1.0, 3.0, 1.5 * visit_rate, 0.5 * visit_rate]),
@@ -141,7 +146,7 @@ def fit_engaged_mbgnbd(data: pd.DataFrame, *, max_iterations: int = 2000) -> Eng
     count = float(len(x))
 
     def objective(z):
-        alive, lapsed = _state_log_likelihoods(_theta(z), x, t_x, T, k, n, o)
+        alive, lapsed = _state_log_likelihoods(_theta(z), x, t_x, T, s, k, n, o)
         return -float(np.logaddexp(alive, lapsed).sum()) / count
 
     bounds = [(-15.0, 15.0)] * 6 + [(-12.0, 12.0)] * 2

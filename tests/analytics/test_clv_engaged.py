@@ -48,7 +48,7 @@ def simulate_world(n: int, seed: int, params=TRUE) -> pd.DataFrame:
     emails = np.where(rng.random(n) < 0.6, rng.poisson(s / 7.0), 0)
     opens = rng.binomial(emails, np.where(alive_at_as_of, params["open_rate_alive"], params["open_rate_lapsed"]))
     return pd.DataFrame({"customer_id": np.arange(n), "frequency": repeats, "recency": last_in_history - birth,
-                         "T": T, "monetary": 0.0, "visits": visits.astype(float), "emails": emails.astype(float),
+                         "T": T, "monetary": 0.0, "visit_days": s, "visits": visits.astype(float), "emails": emails.astype(float),
                          "email_opens": opens.astype(float), "future": future, "alive": alive_at_as_of})
 
 
@@ -95,8 +95,8 @@ def test_alive_customers_expectation_matches_monte_carlo(a):
 
     r, alpha, b, x, t_x, T = 1.3, 50.0, 4.0, 2.0, 100.0, 200.0
     fit = EngagedFit(r, alpha, a, b, 0.01, 0.01, 0.2, 0.2, 0.0, 1, True, "")
-    row = pd.DataFrame({"frequency": [x], "recency": [t_x], "T": [T], "visits": [0.0], "emails": [0.0],
-                        "email_opens": [0.0]})
+    row = pd.DataFrame({"frequency": [x], "recency": [t_x], "T": [T], "visit_days": [0.0], "visits": [0.0],
+                        "emails": [0.0], "email_opens": [0.0]})
     # same evidence rates in both states: P(alive) is MBG/NBD's on orders alone, so divide it out
     alive_expectation = expected_purchases_engaged(fit, HORIZON, row)[0] / probability_alive_engaged(fit, row)[0]
     rng = np.random.default_rng(3)
@@ -138,10 +138,14 @@ def test_evidence_counts_only_after_the_last_purchase_and_up_to_as_of():
     ev = engagement_evidence(orders, activity, "2026-01-31")
     # c1: only the 12th (the 5th is before the last purchase, the 10th is its day, 2 Feb is after as_of);
     # c3 has no purchase and is not a customer
-    assert ev.loc["c1"].to_dict() == {"visits": 2.0, "emails": 1.0, "email_opens": 0.0}
-    assert ev.loc["c2"].to_dict() == {"visits": 0.0, "emails": 3.0, "email_opens": 1.0}
+    assert ev.loc["c1"].to_dict() == {"visit_days": 21.0, "visits": 2.0, "emails": 1.0, "email_opens": 0.0}
+    assert ev.loc["c2"].to_dict() == {"visit_days": 26.0, "visits": 0.0, "emails": 3.0, "email_opens": 1.0}
     assert list(ev.index) == ["c1", "c2"]
     assert (engagement_evidence(orders, None, "2026-01-31") == 0).all().all()
+    # a customer never seen in the activity (an Amazon buyer without a web identity): their missing visits are not
+    # evidence, so no exposure
+    only_c1 = engagement_evidence(orders, activity[activity["customer_id"] == "c1"], "2026-01-31")
+    assert only_c1.loc["c2"].to_dict() == {"visit_days": 0.0, "visits": 0.0, "emails": 0.0, "email_opens": 0.0}
 
 
 def test_tiny_or_repeatless_input_is_refused_with_a_reason(world):

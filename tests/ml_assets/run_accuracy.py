@@ -37,6 +37,11 @@ BARS = {"clv_ratio_180d": (0.85, 1.15), "clv_spearman_180d": (0.5, None), "churn
         "by_market_suggestion_over_oracle_savings_kept": (0.95, None),
         "by_market_gap_closed_savings_kept": (0.70, None)}
 
+# the bars the accuracy tests assert (test_accuracy_eval_market in `make test`, test_accuracy_demo in
+# `make accuracy`): issue 6's CLV and churn bars, and its budget bars for the plan by market and the channel table
+ASSERTED_BARS = ("clv_ratio_180d", "clv_spearman_180d", "churn_auc_90d", "by_market_suggestion_over_oracle",
+                 "by_market_gap_closed", "channel_grain_suggestion_over_oracle", "channel_grain_gap_closed")
+
 
 def evaluate(warehouse: Path, truth: Path, as_of=None, salt: str = DEV_SALT) -> dict:
     con = duckdb.connect(str(warehouse), read_only=True)

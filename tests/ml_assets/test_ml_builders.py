@@ -1,7 +1,7 @@
-"""ml builders on the built small market: shapes, invariants, empty input, and accuracy against the truth.
-
-Accuracy thresholds are issue 6's; where the 60-day small market cannot reach one the test is
-xfail(strict=False) with the measured value in the reason (see the report / docs).
+"""ml builders on the built small market: shapes, invariants, empty and tiny input, and what the truth lets us check
+on 60 days (the SRM counts, the budget plans against their oracles). Issue 6's accuracy bars need a longer history:
+test_accuracy_eval_market.py asserts them on the ML evaluation market (8,000 people, 180 days), and `make accuracy` on
+the demo-scale bench markets. The values on small are printed.
 
 Dev shortcut (never set in CI): the `wh` fixture normally copies the session fixture `small_built_warehouse`, a
 full Dagster build of the small market that takes many minutes. To iterate on the builders against a warehouse
@@ -160,9 +160,10 @@ def test_srm_flagged_on_planted_experiment(tables, wh):
     The simulator plants an SRM by drawing variants with `actual_share` (e.g. 53/47 against a declared 50/50); the
     data hold the realised draw, truth `assigned_units`. On the 60-day small market (about 1,800 units per
     experiment) even a perfect 53/47 gives chi-square p ~ 0.01, and seed 42 realised 906/867 (51.1/48.9, p ~ 0.35):
-    no test at the issue's alpha 0.001 can flag that, so a plant the realised counts do not show is an xfail with
-    the numbers, not a failure. What must hold: the builder counts the units the simulator assigned, flags
-    every experiment whose realised counts show an SRM, and flags no experiment without a plant.
+    no test at the issue's alpha 0.001 can flag that, so a plant the realised counts do not show is printed. What
+    must hold: the builder counts the units the simulator assigned, flags every experiment whose realised counts
+    show an SRM, and flags no experiment without a plant. On the evaluation market the plant must be flagged
+    (test_accuracy_eval_market.py).
     """
     from scipy.stats import chisquare
 
@@ -190,11 +191,8 @@ def test_srm_flagged_on_planted_experiment(tables, wh):
     assert detectable <= flagged, f"SRM in the realised counts but not flagged: {detectable - flagged}"
     missed = planted - flagged
     print("SRM small: " + "; ".join(f"{e} units {realised[e][1]} realised p={realised[e][0]:.3g}"
-                                    f"{' (planted)' if e in planted else ''}" for e in sorted(realised)))
-    if missed:
-        pytest.xfail("small: planted SRM not visible in the realised assignment ("
-                     + "; ".join(f"{e}: units {realised[e][1]}, chi-square p {realised[e][0]:.2f}"
-                                 for e in sorted(missed) if e in realised) + "), so not flaggable at alpha 0.001")
+                                    f"{' (planted, not visible at alpha 0.001)' if e in missed else ''}"
+                                    for e in sorted(realised)))
 
 
 def test_empty_warehouse_gives_clear_message(tmp_path):
@@ -224,21 +222,13 @@ def clv_metrics(tables, person_truth, wh):
     return truth_eval.clv_metrics(pop)
 
 
-def test_clv_aggregate_and_rank(clv_metrics):
-    ratio, rho = clv_metrics["clv_ratio_180d"], clv_metrics["clv_spearman_180d"]
-    print(f"CLV small: n={clv_metrics['customers']} predicted/realised 180d revenue={ratio:.3f} spearman={rho:.3f}")
-    if not (0.85 <= ratio <= 1.15 and rho >= 0.5):
-        pytest.xfail(f"small (60-day history) measured ratio {ratio:.3f}, Spearman {rho:.3f}")
-    assert 0.85 <= ratio <= 1.15 and rho >= 0.5
-
-
-def test_churn_auc_vs_true_future(tables, clv_metrics):
-    horizon = int(tables["customer_scores"]["churn_horizon_days"].iloc[0])
-    auc = clv_metrics["churn_auc_90d"]
-    print(f"churn small: horizon {horizon}d, n={clv_metrics['customers']}, AUC vs no order in true next 90d = {auc:.3f}")
-    if auc < 0.75:
-        pytest.xfail(f"small (60-day history, {horizon}-day training window) measured AUC {auc:.3f}")
-    assert auc >= 0.75
+def test_clv_and_churn_on_small_are_reported(clv_metrics, tables):
+    """Printed, not held to issue 6's bars (60 days of history; the bars are asserted on the evaluation market).
+    What must hold on any market: a prediction for every customer and finite values."""
+    print(f"small: n={clv_metrics['customers']} CLV predicted/realised 180d revenue {clv_metrics['clv_ratio_180d']:.3f}"
+          f", Spearman {clv_metrics['clv_spearman_180d']:.3f}, churn AUC {clv_metrics['churn_auc_90d']:.3f}")
+    assert np.isfinite([clv_metrics["clv_ratio_180d"], clv_metrics["clv_spearman_180d"]]).all()
+    assert tables["customer_scores"]["churn_score"].notna().all()
 
 
 def test_budget_by_channel_is_the_plan_by_market_summed(tables):
@@ -258,8 +248,9 @@ def test_budget_by_channel_is_the_plan_by_market_summed(tables):
 
 def test_budget_vs_oracle_under_true_curves(tables, wh, con):
     """Skill of the channel table as the curves alone give it (rules ignored on both sides): against the best
-    channel-level plan (its own decision space; bars of issue 6, xfail on small with the measured values) and,
-    printed, against the channel x market oracle with each channel's change spread over its markets in proportion."""
+    channel-level plan (its own decision space) and against the channel x market oracle with each channel's change
+    spread over its markets in proportion; printed (issue 6's bars: test_accuracy_eval_market.py). The oracles must
+    bound the plan and the current plan must be clearly sub-optimal."""
     unruled = BUILDERS["budget_suggestions"](con, wh[1].as_of_date, apply_rules=False)
     assert not unruled["reason"].str.contains("fixed by the brand's rules").any()
     c = truth_eval.budget_vs_channel_oracle(unruled, wh[1].truth)
@@ -270,8 +261,6 @@ def test_budget_vs_oracle_under_true_curves(tables, wh, con):
           f"{m['current_over_oracle']:.4f}, suggestion {m['suggestion_over_oracle']:.4f}, gap {m['gap_closed']:.3f}")
     assert m["current_over_oracle"] <= 0.90 + 1e-9
     assert pct <= 1 + 1e-6 and m["suggestion_over_oracle"] <= 1 + 1e-6
-    if not (pct >= 0.95 and closed >= 0.70):
-        pytest.xfail(f"small: by channel, suggestion / best channel plan {pct:.4f}, gap closed {closed:.3f}")
 
 
 def test_budget_by_market_follows_the_rules_cell_by_cell(tables, con):
@@ -297,9 +286,9 @@ def test_budget_by_market_follows_the_rules_cell_by_cell(tables, con):
 
 
 def test_budget_by_market_vs_oracle_under_true_curves(tables, wh, con):
-    """Skill: the plan the curves give without the rules, against the unruled oracle (bars of issue 6; xfail on
-    small with the measured values). The written plan against the oracle held to the same rules is printed with
-    its room to choose: with none, every free cell sits at its upper bound and the comparison shows no skill."""
+    """The plan the curves give without the rules against the unruled oracle, and the written plan against the
+    oracle held to the same rules with its room to choose (with none, every free cell sits at its upper bound);
+    printed (issue 6's bars: test_accuracy_eval_market.py). The oracles must bound the plans."""
     plan = tables["budget_suggestions_by_market"]
     levels = rule_levels(con, sorted(plan["channel"].unique()))
     r = truth_eval.budget_by_market_vs_oracle(plan, wh[1].truth, levels)
@@ -311,7 +300,3 @@ def test_budget_by_market_vs_oracle_under_true_curves(tables, wh, con):
           f"{r['current_over_oracle']:.4f}, suggestion {r['suggestion_over_oracle']:.4f}, gap {r['gap_closed']:.3f}, "
           f"room to choose {r['room_to_choose']:.3f}")
     assert r["suggestion_over_oracle"] <= 1 + 1e-6 and m["suggestion_over_oracle"] <= 1 + 1e-6
-    if not (m["suggestion_over_oracle"] >= 0.95 and m["gap_closed"] >= 0.70):
-        pytest.xfail(f"small: without rules suggestion/oracle {m['suggestion_over_oracle']:.4f}, gap closed "
-                     f"{m['gap_closed']:.3f}")
-    assert m["suggestion_over_oracle"] >= 0.95 and m["gap_closed"] >= 0.70

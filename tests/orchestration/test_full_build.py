@@ -46,6 +46,16 @@ def test_full_build_runs_dbt_tests_as_asset_checks_without_blocking_failures(bui
     assert blocking_failures == []
 
 
+def test_every_check_passes_on_the_small_market_but_the_offline_evidence_probe(built):
+    """A failing non-blocking check does not stop the run, so it must fail here: the data tests are the warehouse's
+    contract (a repeat purchase rate above 1 once slipped through this way). The one expected failure is the Evidence
+    build probe, which needs the network that CI does not have."""
+    evaluations = [e.event_specific_data for e in _events(built.result, DagsterEventType.ASSET_CHECK_EVALUATION)]
+    failed = sorted(f"{e.asset_key.to_user_string()} {e.check_name}" for e in evaluations
+                    if not e.passed and e.check_name != "evidence_build_possible")
+    assert failed == []
+
+
 def test_dlt_assets_report_rows_and_rejects(built):
     by_key = {e.asset_key: e.event_specific_data.materialization for e in built.result.get_asset_materialization_events()}
     orders = by_key[AssetKey(["raw_shopify", "orders"])]

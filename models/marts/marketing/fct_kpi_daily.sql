@@ -70,8 +70,12 @@ repeat_milestones as (
 
     select
         order_date as date_day,
-        sum(case when person_order_number = 1 then 1 else 0 end) as customers_reaching_first_order,
-        sum(case when person_order_number = 2 then 1 else 0 end) as customers_reaching_second_order
+        -- a customer from before the data (prior_order_count > 0) enters the view at their first order here, and is
+        -- a repeat customer from that order on: repeat customers never outnumber customers
+        sum(case when person_order_number = prior_order_count + 1 then 1 else 0 end) as customers_reaching_first_order,
+        sum(
+            case when person_order_number = greatest(2, prior_order_count + 1) then 1 else 0 end
+        ) as customers_reaching_second_order
     from orders
     group by order_date
 
