@@ -29,8 +29,7 @@ Gamma(r+x, alpha+T)). Without evidence (no e-mails, `visit_days` = 0) the model 
 
 Typical use on any transaction table plus an activity table (customer_id, date, kind, count)::
 
-    summary = summarise_transactions(orders, as_of)
-    data = summary.join(engagement_evidence(orders, activity, as_of), on="customer_id")
+    data = engaged_data(orders, activity, as_of)
     fit = fit_engaged_mbgnbd(data)
     scores = predict_engaged(data, fit, gamma_gamma, horizons=(90, 180))
 """
@@ -88,19 +87,31 @@ def engagement_evidence(transactions: pd.DataFrame, activity: pd.DataFrame | Non
     if activity is None or activity.empty:
         return out
     require_columns(activity, ["customer_id", "date", "kind", "count"], "engagement evidence")
-    seen = pd.Index(activity.loc[pd.to_datetime(activity["date"]).dt.normalize() <= as_of_day, "customer_id"].unique())
+    known = (pd.to_datetime(activity["date"]).dt.normalize() <= as_of_day).to_numpy()
+    seen = pd.Index(activity.loc[known, "customer_id"].unique())
     days_since = (as_of_day - last).dt.days.astype(float)
     out["visit_days"] = np.where(out.index.isin(seen), days_since.reindex(out.index).to_numpy(), 0.0)
-    act = activity.loc[activity["kind"].isin([visit_kind, sent_kind, open_kind])]
-    act_day = pd.to_datetime(act["date"]).dt.normalize()
-    after = act_day.to_numpy() > act["customer_id"].map(last).to_numpy()
-    keep = act.loc[after & (act_day <= as_of_day).to_numpy()]
+    act = activity.loc[known & activity["kind"].isin([visit_kind, sent_kind, open_kind]).to_numpy()]
+    keep = act.loc[pd.to_datetime(act["date"]).dt.normalize().to_numpy() > act["customer_id"].map(last).to_numpy()]
     sums = keep.groupby(["customer_id", "kind"])["count"].sum().astype(float).unstack(fill_value=0.0)
     for column, kind in zip(EVIDENCE_COLUMNS[1:], (visit_kind, sent_kind, open_kind)):
         if kind in sums:
             out[column] = sums[kind].reindex(out.index).fillna(0.0).astype(float)
     out["email_opens"] = np.minimum(out["email_opens"], out["emails"])  # an open of a mail sent before the window
     return out
+
+
+def engaged_data(transactions: pd.DataFrame, activity: pd.DataFrame | None, as_of,
+                 summary: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The model's input: `summarise_transactions` (pass `summary` when already computed) joined with
+    `engagement_evidence` (zeros for a customer without activity)."""
+    from analytics.clv.summary import summarise_transactions
+
+    if summary is None:
+        summary = summarise_transactions(transactions, as_of)
+    evidence = engagement_evidence(transactions, activity, as_of)
+    data = summary.merge(evidence, left_on="customer_id", right_index=True, how="left")
+    return data.fillna({c: 0.0 for c in EVIDENCE_COLUMNS})
 
 
 def _arrays(data: pd.DataFrame):
@@ -153,8 +164,7 @@ def fit_engaged_mbgnbd(data: pd.DataFrame, *, max_iterations: int = 2000) -> Eng
     res = optimize.minimize(objective, z0, method="L-BFGS-B", bounds=bounds,
                             options={"maxiter": max_iterations, "ftol": 1e-13, "gtol": 1e-8})
     theta = _theta(res.x)
-    at_bound = bool(np.any(np.abs(res.x - np.array([b[1] for b in bounds])) < 1e-6)
-                    or np.any(np.abs(res.x - np.array([b[0] for b in bounds])) < 1e-6))
+    at_bound = bool(np.any(np.abs(np.abs(res.x) - np.abs(np.array(bounds)[:, 1])) < 1e-6))
     message = str(res.message) + (" (a parameter reached its bound: the data barely identify it)" if at_bound else "")
     return EngagedFit(*map(float, theta), log_likelihood=-res.fun * count, n_customers=len(x),
                       converged=bool(res.success) and not at_bound, message=message)
@@ -196,28 +206,25 @@ def predict_engaged(data: pd.DataFrame, fit: EngagedFit, gamma_gamma=None, horiz
 def engaged_cutoff_features(transactions: pd.DataFrame, activity: pd.DataFrame | None, horizon_days: int):
     """For the churn model (`analytics.churn.build_features(cutoff_features=...)`): a callable `cutoff -> DataFrame`
     indexed by customer id with `engaged_p_alive` and `engaged_expected_orders` (next `horizon_days`), from this
-    model fitted on the transactions (customer_id, date, value) and activity dated on or before the cutoff only.
-    Raises `InsufficientDataError` when the model cannot be fitted at a cutoff."""
-    from analytics.clv.summary import summarise_transactions
-
-    tx_days = pd.to_datetime(transactions["date"]).dt.normalize()
-    act_days = None if activity is None else pd.to_datetime(activity["date"]).dt.normalize()
+    model fitted on the transactions (customer_id, date, value) and activity dated on or before the cutoff only
+    (`summarise_transactions` and `engagement_evidence` read nothing later). Each cutoff is fitted once: the churn
+    split and the final training frame share the cutoff as_of - N. Raises `InsufficientDataError` when the model
+    cannot be fitted at a cutoff."""
+    fitted: dict[pd.Timestamp, pd.DataFrame] = {}
 
     def at(cutoff) -> pd.DataFrame:
         day = pd.Timestamp(cutoff).normalize()
-        tx = transactions.loc[tx_days <= day]
-        act = None if activity is None else activity.loc[act_days <= day]
-        summary = summarise_transactions(tx, day)
-        evidence = engagement_evidence(tx, act, day)
-        data = summary.merge(evidence, left_on="customer_id", right_index=True, how="left")
-        data = data.fillna({c: 0.0 for c in evidence.columns})
-        fit = fit_engaged_mbgnbd(data)
-        return pd.DataFrame({"engaged_p_alive": probability_alive_engaged(fit, data),
-                             "engaged_expected_orders": expected_purchases_engaged(fit, horizon_days, data)},
-                            index=pd.Index(data["customer_id"].to_numpy(), name="customer_id"))
+        if day not in fitted:
+            data = engaged_data(transactions, activity, day)
+            fit = fit_engaged_mbgnbd(data)
+            fitted[day] = pd.DataFrame(
+                {"engaged_p_alive": probability_alive_engaged(fit, data),
+                 "engaged_expected_orders": expected_purchases_engaged(fit, horizon_days, data)},
+                index=pd.Index(data["customer_id"].to_numpy(), name="customer_id"))
+        return fitted[day]
 
     return at
 
 
-__all__ = ["EVIDENCE_COLUMNS", "EngagedFit", "engaged_cutoff_features", "engagement_evidence",
+__all__ = ["EVIDENCE_COLUMNS", "EngagedFit", "engaged_cutoff_features", "engaged_data", "engagement_evidence",
            "expected_purchases_engaged", "fit_engaged_mbgnbd", "predict_engaged", "probability_alive_engaged"]

@@ -167,7 +167,7 @@ def _clv_fit(orders: pd.DataFrame, as_of: pd.Timestamp, engagement: pd.DataFrame
     (`analytics.clv.engaged`). Returns (scores, bg, gg, engaged fit or None, note): the scores come from the engaged
     model when it could be fitted, else from BG/NBD; `p_alive_orders_only` is BG/NBD's P(alive) either way."""
     from analytics.clv import fit_bgnbd, fit_gamma_gamma, predict, summarise_transactions
-    from analytics.clv.engaged import engagement_evidence, fit_engaged_mbgnbd, predict_engaged
+    from analytics.clv.engaged import engaged_data, fit_engaged_mbgnbd, predict_engaged
 
     tx = orders.loc[~orders["is_cancelled"].fillna(False).astype(bool), ["customer_id", "date", "value"]]
     if tx.empty:
@@ -179,9 +179,7 @@ def _clv_fit(orders: pd.DataFrame, as_of: pd.Timestamp, engagement: pd.DataFrame
     scores["p_alive_orders_only"] = scores["p_alive"]
     if engagement is None:
         return scores, bg, gg, None, "no engagement mart: BG/NBD on orders only"
-    evidence = engagement_evidence(tx, engagement, as_of)
-    data = summary.merge(evidence, left_on="customer_id", right_index=True, how="left")
-    data = data.fillna({c: 0.0 for c in evidence.columns})
+    data = engaged_data(tx, engagement, as_of, summary=summary)
     try:
         engaged = fit_engaged_mbgnbd(data)
     except InsufficientDataError as exc:
