@@ -40,7 +40,7 @@ browser-deps:
 	  || echo "WARNING: could not install chromium; browser tests will be skipped with a reason"; }
 
 test: install browser-deps
-	@$(PY) -m pytest -q -m "not accuracy" $(PYTEST_ARGS)
+	@$(PY) -m pytest -q -m "not accuracy" --durations=25 $(PYTEST_ARGS)
 
 test-fast: install
 	@$(PY) -m pytest -q -m "not accuracy and not integration" $(PYTEST_ARGS)

@@ -106,7 +106,12 @@ def _dismiss_community_dialog(page, wait_ms: int = 20_000) -> None:
         dialog.wait_for(state="visible", timeout=wait_ms)
     except PlaywrightTimeout:
         return  # already skipped in this browser context
-    page.get_by_role("button", name="Skip").click()
+    try:
+        page.get_by_role("button", name="Skip").click(timeout=10_000)
+    except PlaywrightTimeout:
+        # the page's locator handler (see _new_page) runs before this click's retry and may have
+        # clicked Skip itself; the button is then gone for good, so waiting longer cannot help
+        pass
     dialog.wait_for(state="hidden")
 
 
