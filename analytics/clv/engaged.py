@@ -36,7 +36,7 @@ Typical use on any transaction table plus an activity table (customer_id, date, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,7 @@ class EngagedFit:
     n_customers: int
     converged: bool
     message: str
+    std_errors: dict = field(default_factory=dict)
 
     @property
     def params(self) -> dict:
@@ -140,9 +141,10 @@ def _theta(z: np.ndarray) -> np.ndarray:
     return np.r_[np.exp(z[:6]), special.expit(z[6:])]
 
 
-def fit_engaged_mbgnbd(data: pd.DataFrame, *, max_iterations: int = 2000) -> EngagedFit:
+def fit_engaged_mbgnbd(data: pd.DataFrame, *, max_iterations: int = 2000, standard_errors: bool = True) -> EngagedFit:
     """Maximum-likelihood fit of the eight parameters on a summary (`summarise_transactions`, time in days) joined
-    with `engagement_evidence`. Raises `InsufficientDataError` with fewer than 20 customers or no repeat purchase."""
+    with `engagement_evidence`. Raises `InsufficientDataError` with fewer than 20 customers or no repeat purchase.
+    `standard_errors=False` skips the 144 likelihood evaluations of the information matrix."""
     x, t_x, T, s, k, n, o = _arrays(data)
     if len(x) < MIN_CUSTOMERS:
         raise InsufficientDataError(f"engaged MBG/NBD: needs at least {MIN_CUSTOMERS} customers, got {len(x)}")
@@ -167,7 +169,31 @@ def fit_engaged_mbgnbd(data: pd.DataFrame, *, max_iterations: int = 2000) -> Eng
     at_bound = bool(np.any(np.abs(np.abs(res.x) - np.abs(np.array(bounds)[:, 1])) < 1e-6))
     message = str(res.message) + (" (a parameter reached its bound: the data barely identify it)" if at_bound else "")
     return EngagedFit(*map(float, theta), log_likelihood=-res.fun * count, n_customers=len(x),
-                      converged=bool(res.success) and not at_bound, message=message)
+                      converged=bool(res.success) and not at_bound, message=message,
+                      std_errors=_std_errors(objective, res.x, count) if standard_errors else {})
+
+
+def _std_errors(objective, z: np.ndarray, count: float, h: float = 1e-4) -> dict:
+    """Standard errors from the inverse observed information: the Hessian of the negative log-likelihood in the
+    unconstrained parameters by central differences, mapped back by the delta method (d theta / d z is theta for
+    the log-parameters, q (1 - q) for the logit open rates). NaN where the information is not positive definite."""
+    dim = len(z)
+    steps = np.eye(dim) * h
+    hess = np.empty((dim, dim))
+    for i in range(dim):
+        for j in range(i, dim):
+            hess[i, j] = hess[j, i] = (
+                objective(z + steps[i] + steps[j]) - objective(z + steps[i] - steps[j])
+                - objective(z - steps[i] + steps[j]) + objective(z - steps[i] - steps[j])
+            ) / (4 * h * h) * count
+    try:
+        var_z = np.diag(np.linalg.inv(hess))
+    except np.linalg.LinAlgError:
+        return {name: np.nan for name in PURCHASE_PARAMS + EVIDENCE_PARAMS}
+    theta = _theta(z)
+    jacobian = np.r_[theta[:6], theta[6:] * (1 - theta[6:])]
+    se = np.where(var_z > 0, np.sqrt(np.abs(var_z)) * jacobian, np.nan)
+    return dict(zip(PURCHASE_PARAMS + EVIDENCE_PARAMS, se.tolist()))
 
 
 def probability_alive_engaged(fit: EngagedFit, data: pd.DataFrame) -> np.ndarray:
@@ -216,7 +242,7 @@ def engaged_cutoff_features(transactions: pd.DataFrame, activity: pd.DataFrame |
         day = pd.Timestamp(cutoff).normalize()
         if day not in fitted:
             data = engaged_data(transactions, activity, day)
-            fit = fit_engaged_mbgnbd(data)
+            fit = fit_engaged_mbgnbd(data, standard_errors=False)  # only its predictions are features
             fitted[day] = pd.DataFrame(
                 {"engaged_p_alive": probability_alive_engaged(fit, data),
                  "engaged_expected_orders": expected_purchases_engaged(fit, horizon_days, data)},

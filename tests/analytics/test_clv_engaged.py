@@ -72,6 +72,20 @@ def test_fit_recovers_the_simulated_parameters(fit):
         assert fit.params[name] == pytest.approx(TRUE[name], rel=0.15), name
     mean_dropout = fit.a / (fit.a + fit.b)
     assert mean_dropout == pytest.approx(TRUE["a"] / (TRUE["a"] + TRUE["b"]), rel=0.10)
+    for name, true in TRUE.items():
+        assert 0 < fit.std_errors[name] < 0.1 * true, name  # 20,000 customers pin every parameter to a few %
+        assert abs(fit.params[name] - true) < 4 * fit.std_errors[name], (name, fit.params[name], fit.std_errors[name])
+
+
+def test_standard_errors_match_the_spread_of_the_estimates_across_simulated_markets():
+    # 20 markets of 3,000 customers: if the standard errors are right, (estimate - truth) / SE spreads like N(0, 1);
+    # standard errors off by a factor of two put the spread near 0.5 or 2 and the coverage far from 95%
+    z = np.array([[(f.params[k] - true) / f.std_errors[k] for k, true in TRUE.items()]
+                  for f in (fit_engaged_mbgnbd(simulate_world(3_000, seed=100 + i)) for i in range(20))])
+    spread = z.std(axis=0)
+    assert ((spread > 0.6) & (spread < 1.5)).all(), dict(zip(TRUE, spread.round(2)))
+    coverage = float((np.abs(z) < 1.96).mean())
+    assert 0.85 <= coverage <= 0.995, coverage
 
 
 def test_predictions_match_the_simulated_future_and_rank_it_better_than_bgnbd(world, fit):

@@ -27,9 +27,14 @@ def test_scores_come_from_the_engaged_model(ml_eval_built_warehouse):
     con = duckdb.connect(str(ml_eval_built_warehouse.path), read_only=True)
     try:
         models = {m for (m,) in con.execute("select distinct clv_model from ml.customer_scores").fetchall()}
+        params = con.execute("select parameter, value, std_error from ml.clv_model_params"
+                             " where model = 'mbgnbd_engagement'").df()
     finally:
         con.close()
     assert models == {"mbgnbd_engagement"}
+    # its eight parameters with standard errors that say something: positive and smaller than the estimate
+    assert len(params) == 8, params
+    assert ((params["std_error"] > 0) & (params["std_error"] < params["value"])).all(), params
 
 
 def test_the_scenarios_current_budget_is_clearly_suboptimal(result):

@@ -264,8 +264,8 @@ def build_customer_scores(con, as_of_date, *, churn_horizon_days: int = 90, chur
 
 
 def build_clv_model_params(con, as_of_date, **_) -> pd.DataFrame:
-    """BG/NBD and Gamma-Gamma parameters with standard errors, the engaged MBG/NBD's (when fitted; no standard
-    errors), log-likelihoods and the fit date."""
+    """BG/NBD, Gamma-Gamma and (when fitted) the engaged MBG/NBD's parameters with standard errors,
+    log-likelihoods and the fit date."""
     as_of = _as_of(as_of_date)
     _scores, bg, gg, engaged, _note = _clv_fit(read_orders(con, as_of), as_of, read_engagement(con, as_of))
     rows = []
