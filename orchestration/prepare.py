@@ -6,10 +6,13 @@ dbt project loader. Importing this module does not import the definitions.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 from orchestration.lib import settings
 from orchestration.lib.instance import prepare_instance_home
@@ -43,19 +46,40 @@ def manifest_is_stale() -> bool:
     return any(p.exists() and p.stat().st_mtime > built for p in candidates)
 
 
+@contextlib.contextmanager
+def _parse_lock(exclusive: bool) -> Iterator[None]:
+    """A lock on target/: one `dbt parse` at a time, and no staleness check while one writes the manifest
+    (`make run` and `make ui` started together, or parallel test workers, would otherwise parse into the same
+    target/ at once)."""
+    target = settings.dbt_target_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / ".dbt_parse.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def dbt_parse(force: bool = False) -> bool:
-    """`dbt parse` when the manifest is missing or older than the project. Returns True if run."""
-    if not force and not manifest_is_stale():
-        return False
-    dbt = Path(sys.executable).parent / "dbt"
-    command = [str(dbt) if dbt.exists() else "dbt", "parse", "--quiet"]
-    completed = subprocess.run(
-        command,
-        cwd=settings.dbt_project_dir(),
-        env={**os.environ, "DBT_TARGET_PATH": str(settings.dbt_target_dir())},
-        capture_output=True,
-        text=True,
-    )
+    """`dbt parse` when the manifest is missing or older than the project. Returns True if run. A process that
+    finds another one parsing waits for it and then uses its manifest."""
+    if not force:
+        with _parse_lock(exclusive=False):
+            if not manifest_is_stale():
+                return False
+    with _parse_lock(exclusive=True):
+        if not force and not manifest_is_stale():
+            return False
+        dbt = Path(sys.executable).parent / "dbt"
+        command = [str(dbt) if dbt.exists() else "dbt", "parse", "--quiet"]
+        completed = subprocess.run(
+            command,
+            cwd=settings.dbt_project_dir(),
+            env={**os.environ, "DBT_TARGET_PATH": str(settings.dbt_target_dir())},
+            capture_output=True,
+            text=True,
+        )
     if completed.returncode != 0:
         detail = (completed.stdout + completed.stderr).strip().splitlines()
         raise DbtParseError("\n".join(detail[-15:]))
