@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -153,23 +154,48 @@ def small_built_warehouse(small_dagster_build, small_market) -> Warehouse:
 ML_EVAL_PEOPLE, ML_EVAL_DAYS = 8_000, 180
 
 
-@pytest.fixture(scope="session")
-def ml_eval_built_warehouse(tmp_path_factory) -> Warehouse:
-    """The ML evaluation market (seed 42, 8,000 people, 180 days) built by the full Dagster job like the small one.
-    Read-only. With XBORDER_TEST_CACHE the build is kept and reused (dev only)."""
-    from orchestration.testing import build_small_warehouse
+@pytest.fixture(scope="session", autouse=True)
+def ml_eval_background_build(request, tmp_path_factory):
+    """Starts generating and building the ML evaluation market in a separate process (tests/build_eval_market.py)
+    at the session's first test, when a selected test needs it: its ~5 minutes overlap the tests before it (the
+    dbt parse it shares with them is locked, see orchestration.prepare.dbt_parse). Stopped at the session's end if
+    still running. None when no selected test needs it or the XBORDER_TEST_CACHE build is complete."""
+    if not any("ml_eval_built_warehouse" in item.fixturenames for item in request.session.items):
+        yield None
+        return
+    market_dir = _cache_dir(tmp_path_factory, "ml_eval_market")
+    build_dir = _cache_dir(tmp_path_factory, "ml_eval_build")
+    if (build_dir / "build.ok").exists():
+        yield None
+        return
+    log_path = build_dir.parent / f"{build_dir.name}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("build_eval_market.py")),
+                                    str(market_dir), str(build_dir)],
+                                   cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    yield {"process": process, "market": market_dir, "build": build_dir, "log": log_path}
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait()
 
-    market = generate_market(_cache_dir(tmp_path_factory, "ml_eval_market"), days=ML_EVAL_DAYS,
-                             people=ML_EVAL_PEOPLE)
-    root = _cache_dir(tmp_path_factory, "ml_eval_build")
-    done = root / "build.ok"
-    if not done.exists():
-        built = build_small_warehouse(root, market.store, market.truth, env_overrides={"PII_SALT": TEST_PII_SALT})
-        if not built.result.success:
-            pytest.fail(f"the full Dagster build of the ML evaluation market failed; see {root / 'build.log'}",
+
+@pytest.fixture(scope="session")
+def ml_eval_built_warehouse(ml_eval_background_build, tmp_path_factory) -> Warehouse:
+    """The ML evaluation market (seed 42, 8,000 people, 180 days) built by the full Dagster job like the small one,
+    in the background process started at the session's first test. Read-only. With XBORDER_TEST_CACHE the build is
+    kept and reused (dev only)."""
+    if ml_eval_background_build is None:  # the XBORDER_TEST_CACHE build is complete
+        market_dir = _cache_dir(tmp_path_factory, "ml_eval_market")
+        build_dir = _cache_dir(tmp_path_factory, "ml_eval_build")
+    else:
+        market_dir, build_dir = ml_eval_background_build["market"], ml_eval_background_build["build"]
+        if ml_eval_background_build["process"].wait() != 0 or not (build_dir / "build.ok").exists():
+            log = ml_eval_background_build["log"]
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+            pytest.fail(f"building the ML evaluation market failed; see {log} and {build_dir / 'build.log'}:\n{tail}",
                         pytrace=False)
-        done.write_text("ok\n")
-    return Warehouse(path=root / "data" / "warehouse.duckdb", market=market)
+    return Warehouse(path=build_dir / "data" / "warehouse.duckdb",
+                     market=generate_market(market_dir, days=ML_EVAL_DAYS, people=ML_EVAL_PEOPLE))
 
 
 @pytest.fixture(scope="session")
