@@ -49,8 +49,8 @@ def manifest_is_stale() -> bool:
 @contextlib.contextmanager
 def _parse_lock(exclusive: bool) -> Iterator[None]:
     """A lock on target/: one `dbt parse` at a time, and no staleness check while one writes the manifest
-    (`make run` and `make ui` started together, or parallel test workers, would otherwise parse into the same
-    target/ at once)."""
+    (`make run` and `make ui` started together, or the tests beside their background build, would otherwise
+    parse into the same target/ at once)."""
     target = settings.dbt_target_dir()
     target.mkdir(parents=True, exist_ok=True)
     with open(target / ".dbt_parse.lock", "a") as handle:
