@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prebuilt", action="store_true", help="the warehouses are already built")
     args = parser.parse_args(argv)
     results = {}
-    workroot = args.workdir or Path(tempfile.mkdtemp(prefix="attribution_accuracy_"))
+    # prebuilt warehouses need no work folder (an empty temporary folder per bench run was left behind)
+    workroot = args.workdir or (None if args.prebuilt else Path(tempfile.mkdtemp(prefix="attribution_accuracy_")))
     for i, raw in enumerate(args.warehouses):
         truth = raw.parent / "truth" / "channel_incrementality.csv"
         name = f"{raw.parent.name}"
