@@ -159,14 +159,15 @@ def ml_eval_background_build(request, tmp_path_factory):
     """Starts generating and building the ML evaluation market in a separate process (tests/build_eval_market.py)
     at the session's first test, when a selected test needs it: its ~5 minutes overlap the tests before it (the
     dbt parse it shares with them is locked, see orchestration.prepare.dbt_parse). Stopped at the session's end if
-    still running. None when no selected test needs it or the XBORDER_TEST_CACHE build is complete."""
+    still running. Yields the market and build folders and the process (None when the XBORDER_TEST_CACHE build is
+    complete), or None when no selected test needs the market."""
     if not any("ml_eval_built_warehouse" in item.fixturenames for item in request.session.items):
         yield None
         return
     market_dir = _cache_dir(tmp_path_factory, "ml_eval_market")
     build_dir = _cache_dir(tmp_path_factory, "ml_eval_build")
     if (build_dir / "build.ok").exists():
-        yield None
+        yield {"process": None, "market": market_dir, "build": build_dir}
         return
     log_path = build_dir.parent / f"{build_dir.name}.log"
     with log_path.open("w") as log:
@@ -180,16 +181,14 @@ def ml_eval_background_build(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def ml_eval_built_warehouse(ml_eval_background_build, tmp_path_factory) -> Warehouse:
+def ml_eval_built_warehouse(ml_eval_background_build) -> Warehouse:
     """The ML evaluation market (seed 42, 8,000 people, 180 days) built by the full Dagster job like the small one,
     in the background process started at the session's first test. Read-only. With XBORDER_TEST_CACHE the build is
     kept and reused (dev only)."""
-    if ml_eval_background_build is None:  # the XBORDER_TEST_CACHE build is complete
-        market_dir = _cache_dir(tmp_path_factory, "ml_eval_market")
-        build_dir = _cache_dir(tmp_path_factory, "ml_eval_build")
-    else:
-        market_dir, build_dir = ml_eval_background_build["market"], ml_eval_background_build["build"]
-        if ml_eval_background_build["process"].wait() != 0 or not (build_dir / "build.ok").exists():
+    market_dir, build_dir = ml_eval_background_build["market"], ml_eval_background_build["build"]
+    process = ml_eval_background_build["process"]
+    if process is not None:
+        if process.wait() != 0 or not (build_dir / "build.ok").exists():
             log = ml_eval_background_build["log"]
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
             pytest.fail(f"building the ML evaluation market failed; see {log} and {build_dir / 'build.log'}:\n{tail}",
